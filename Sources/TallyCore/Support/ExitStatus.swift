@@ -1,0 +1,35 @@
+/// The process exit codes Tally documents (sysexits where one fits).
+///
+/// cron and the `jobs/` wrappers act on these, so they never change meaning.
+public enum ExitStatus: Int32, Sendable, CaseIterable {
+    /// All done; nothing needs a human.
+    case ok = 0
+    /// Done, but findings need a human (an alert was sent).
+    case needsHuman = 1
+    /// Bad command-line usage.
+    case usage = 64
+    /// Bad input data.
+    case dataError = 65
+    /// Stripe or SMTP unavailable (circuit open, server unreachable).
+    case unavailable = 69
+    /// Cannot write output (reports, outbox, metrics).
+    case cannotCreateOutput = 73
+    /// Temporary: rate-limited, timed out, interrupted, or another run holds the lock. Try later.
+    case temporaryFailure = 75
+    /// Configuration error.
+    case configuration = 78
+
+    /// One line a person reads in the README and in logs.
+    public var meaning: String {
+        switch self {
+        case .ok: "all done, nothing needs a human"
+        case .needsHuman: "done, but findings need a human (an alert was sent)"
+        case .usage: "bad usage"
+        case .dataError: "bad input data"
+        case .unavailable: "Stripe or SMTP unavailable (circuit open)"
+        case .cannotCreateOutput: "cannot write output"
+        case .temporaryFailure: "temporary failure: rate-limited, timed out, interrupted or locked; try later"
+        case .configuration: "configuration error"
+        }
+    }
+}
