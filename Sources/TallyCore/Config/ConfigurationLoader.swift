@@ -1,0 +1,132 @@
+import Configuration
+import Foundation
+import Logging
+import SystemPackage
+
+/// Builds the one `TallyConfiguration` a job runs with, layering the sources through swift-configuration
+/// and validating every key, so a bad setting stops the job at start-up by name (exit 78).
+public enum ConfigurationLoader {
+    /// Reads and validates every setting.
+    public static func load(
+        _ sources: ConfigurationSources,
+        requirements: Set<ConfigurationRequirement> = []
+    ) async throws -> TallyConfiguration {
+        let layers = try await readLayers(sources)
+        let reader = ConfigReader(providers: layers.map(\.provider))
+        var raw: [SettingKey: String] = [:]
+        var origins: [SettingKey: SettingOrigin] = [:]
+        for key in SettingKey.allCases {
+            if let value = string(reader, key), !value.trimmingCharacters(in: .whitespaces).isEmpty {
+                raw[key] = value.trimmingCharacters(in: .whitespacesAndNewlines)
+                origins[key] = layers.first { string(ConfigReader(provider: $0.provider), key) != nil }?.origin ?? .defaultValue
+            } else if let fallback = key.defaultValue {
+                raw[key] = fallback
+                origins[key] = .defaultValue
+            }
+        }
+        try checkSecretsInFiles(raw, origins)
+        return try SettingsValidator(raw: raw, origins: origins, requirements: requirements).validate()
+    }
+
+    /// True for `localhost`, `127.0.0.0/8` and `::1`: the only hosts allowed plain HTTP.
+    public static func isLoopback(_ url: URL) -> Bool {
+        guard let host = url.host?.lowercased() else { return false }
+        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
+    private struct Layer {
+        var origin: SettingOrigin
+        var provider: any ConfigProvider
+    }
+
+    private static func readLayers(_ sources: ConfigurationSources) async throws -> [Layer] {
+        var layers: [Layer] = []
+        let flagValues = Dictionary(uniqueKeysWithValues: sources.overrides.map { key, value in
+            (AbsoluteConfigKey([key]), ConfigValue(.string(value), isSecret: SettingKey(rawValue: key)?.isSecret ?? false))
+        })
+        layers.append(Layer(origin: .commandLine, provider: InMemoryProvider(name: "command line", values: flagValues)))
+        layers.append(Layer(origin: .environment, provider: EnvironmentVariablesProvider(
+            environmentVariables: sources.environment, secretsSpecifier: secretsSpecifier)))
+
+        let envFile = sources.environmentFile ?? sources.environment["TALLY_ENV_FILE"]
+        if let path = envFile ?? existing(ConfigurationSources.defaultEnvironmentFile) {
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw ConfigurationError(key: "--env-file", problem: "names \(path), which cannot be read",
+                                         fix: "create it, fix its permissions, or drop --env-file/TALLY_ENV_FILE")
+            }
+            do {
+                let provider = try await EnvironmentVariablesProvider(environmentFilePath: FilePath(path), secretsSpecifier: secretsSpecifier)
+                layers.append(Layer(origin: .environmentFile(path), provider: provider))
+            } catch {
+                throw ConfigurationError(key: "--env-file", problem: "\(path) is not a valid env file (\(type(of: error)))",
+                                         fix: "write one KEY=value per line")
+            }
+        }
+
+        if let path = sources.configFile ?? existing(ConfigurationSources.defaultConfigFile) {
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw ConfigurationError(key: "--config", problem: "names \(path), which cannot be read",
+                                         fix: "create it, fix its permissions, or drop --config")
+            }
+            layers.append(Layer(origin: .configFile(path), provider: try await fileProvider(path)))
+        }
+        return layers
+    }
+
+    private static func fileProvider(_ path: String) async throws -> any ConfigProvider {
+        do {
+            if path.hasSuffix(".json") {
+                return try await FileProvider<JSONSnapshot>(filePath: FilePath(path))
+            }
+            return try await FileProvider<YAMLSnapshot>(filePath: FilePath(path))
+        } catch {
+            throw ConfigurationError(key: "--config", problem: "\(path) could not be parsed: \(error)",
+                                     fix: "check its YAML (or JSON, for a .json file) syntax; keys are the setting names, e.g. STRIPE_METER_ID: mtr_123")
+        }
+    }
+
+    /// Reads a key as text, accepting YAML numbers and lists too.
+    private static func string(_ reader: ConfigReader, _ key: SettingKey) -> String? {
+        let configKey = ConfigKey([key.rawValue])
+        if let text = reader.string(forKey: configKey, isSecret: key.isSecret) { return text }
+        if let list = reader.stringArray(forKey: configKey, isSecret: key.isSecret) { return list.joined(separator: ",") }
+        if let number = reader.double(forKey: configKey) { return String(number) }
+        if let number = reader.int(forKey: configKey) { return String(number) }
+        return nil
+    }
+
+    private static var secretsSpecifier: SecretsSpecifier<String, String> {
+        .specific(Set(SettingKey.allCases.filter(\.isSecret).map(\.rawValue)))
+    }
+
+    /// A URL setting without a password (`sqlite:…`, `postgres://tally@db/app`) is not a secret.
+    private static func carriesCredential(_ key: SettingKey, _ value: String?) -> Bool {
+        guard let value else { return false }
+        switch key {
+        case .databaseURL, .smtpURL: return URLComponents(string: value)?.password != nil
+        default: return true
+        }
+    }
+
+    private static func existing(_ path: String) -> String? {
+        FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    /// Secrets may only come from the environment or from a file its owner alone can read.
+    private static func checkSecretsInFiles(_ raw: [SettingKey: String], _ origins: [SettingKey: SettingOrigin]) throws {
+        for (key, origin) in origins where key.isSecret && carriesCredential(key, raw[key]) {
+            let path: String
+            switch origin {
+            case .configFile(let file), .environmentFile(let file): path = file
+            default: continue
+            }
+            let mode = ((try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions]) as? NSNumber)?.intValue ?? 0
+            if mode & 0o077 != 0 {
+                throw ConfigurationError(
+                    key: key.rawValue,
+                    problem: "is set in \(path), which group or others can read (mode \(String(mode, radix: 8)))",
+                    fix: "run `chmod 600 \(path)` (owner-only), or set \(key.rawValue) in the environment instead")
+            }
+        }
+    }
+}

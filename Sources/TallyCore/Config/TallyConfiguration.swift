@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+
+/// Every setting a job runs with, validated, built in one place (`ConfigurationLoader`).
+///
+/// Sources, each overriding the last: defaults in code < config file < env file < environment <
+/// command-line flags. `SettingKey` documents each key.
+public struct TallyConfiguration: Sendable {
+    public var stripe: StripeSettings
+    public var database: DatabaseSettings
+    public var mail: MailSettings
+    public var usageAlerts: UsageAlertSettings
+    public var reconcile: ReconcileSettings
+    public var output: OutputSettings
+    public var log: LogSettings
+    /// Which file each value came from, for the secrets-in-files rule and `--print-config`.
+    public var origins: [SettingKey: SettingOrigin]
+
+    /// Stripe connection settings.
+    public struct StripeSettings: Sendable {
+        public var secretKey: Secret
+        public var apiBase: URL
+        public var apiVersion: String
+        public var meterIDs: [String]
+        /// Requests per second the client allows itself; 0 means no client-side limit.
+        public var maxRequestsPerSecond: Double
+        public var requestTimeout: TimeInterval
+        public var maxAttempts: Int
+        public var circuitBreakerThreshold: Int
+
+        /// True when the key is a live-mode key (real money).
+        public var isLiveMode: Bool { secretKey.revealed.hasPrefix("sk_live_") || secretKey.revealed.hasPrefix("rk_live_") }
+        /// True when the API base is a local simulator.
+        public var isLoopback: Bool { ConfigurationLoader.isLoopback(apiBase) }
+    }
+
+    /// Where Tally's tables and the app's usage live.
+    public struct DatabaseSettings: Sendable {
+        /// `DATABASE_URL`, kept secret because a PostgreSQL URL may carry a password.
+        public var url: Secret
+        /// The configured usage query, or `nil` for the backend's default.
+        public var usageQuery: String?
+    }
+
+    /// Where alert emails go and how they are sent.
+    public struct MailSettings: Sendable {
+        public var alertRecipients: [String]
+        /// `nil` writes `.eml` files to the outbox instead of sending.
+        public var smtpURL: Secret?
+        public var from: String
+    }
+
+    /// Usage-threshold notifications.
+    public struct UsageAlertSettings: Sendable {
+        public var thresholds: [Double]
+        public var warningThreshold: Double
+        public var hardLimit: Double
+    }
+
+    /// Reconciliation tolerances.
+    public struct ReconcileSettings: Sendable {
+        public var alertRatio: Double
+        public var settleDelay: TimeInterval
+        public var lookbackDays: Int
+    }
+
+    /// Files the jobs write.
+    public struct OutputSettings: Sendable {
+        public var reportsDirectory: URL
+        /// node_exporter's textfile-collector directory, when metrics are wanted.
+        public var metricsDirectory: URL?
+        public var healthcheckURL: Secret?
+
+        /// `REPORTS_DIR/outbox`, where emails go when no SMTP server is configured.
+        public var outboxDirectory: URL { reportsDirectory.appendingPathComponent("outbox", isDirectory: true) }
+    }
+
+    /// Log output.
+    public struct LogSettings: Sendable {
+        public var format: LogFormat
+        public var level: Logger.Level
+    }
+
+    /// Every secret value, so the log handler can scrub them from any line as a last line of defence.
+    public var secretValues: [String] {
+        var values = [stripe.secretKey.revealed]
+        if let password = URLComponents(string: database.url.revealed)?.password { values.append(password) }
+        if let smtp = mail.smtpURL, let password = URLComponents(string: smtp.revealed)?.password { values.append(password) }
+        return values.filter { $0.count >= 4 }
+    }
+}
+
+/// Where a setting's value came from.
+public enum SettingOrigin: Sendable, Equatable, CustomStringConvertible {
+    case defaultValue
+    case configFile(String)
+    case environmentFile(String)
+    case environment
+    case commandLine
+
+    public var description: String {
+        switch self {
+        case .defaultValue: "default"
+        case .configFile(let path): "config file \(path)"
+        case .environmentFile(let path): "env file \(path)"
+        case .environment: "environment"
+        case .commandLine: "command line"
+        }
+    }
+}
+
+/// Log line encodings.
+public enum LogFormat: String, Sendable, CaseIterable {
+    case text
+    case json
+}

@@ -1,0 +1,63 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Set when SIGTERM or SIGINT arrives; use-cases check it between items so the current item finishes
+/// and the run is recorded as interrupted instead of being cut off mid-write.
+public final class InterruptFlag: Sendable {
+    private let state = Mutex<Int32?>(nil)
+
+    public init() {}
+
+    /// The signal that asked the run to stop, if any.
+    public var signal: Int32? { state.withLock { $0 } }
+
+    /// True once a stop was requested.
+    public var isRequested: Bool { signal != nil }
+
+    /// Requests a stop (the signal handler, or a test).
+    public func request(signal: Int32) { state.withLock { $0 = $0 ?? signal } }
+
+    /// Throws `JobInterrupted` when a stop was requested: call it between items.
+    public func check() throws {
+        if let signal { throw JobInterrupted(signal: signal) }
+    }
+}
+
+/// The run stopped early because a signal asked it to (exit 75: cron's next run picks up the rest).
+public struct JobInterrupted: TallyFailure, Equatable {
+    public var signal: Int32
+    public init(signal: Int32) { self.signal = signal }
+    public var exitStatus: ExitStatus { .temporaryFailure }
+    public var description: String {
+        "interrupted by \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)") after finishing the current item; the next run continues where this one stopped"
+    }
+}
+
+/// Routes SIGTERM and SIGINT to an `InterruptFlag`; a second signal ends the process at once.
+///
+/// `@unchecked`: the dispatch sources are set up once in `init` and only cancelled afterwards, which
+/// Dispatch allows from any thread.
+public final class SignalMonitor: @unchecked Sendable {
+    private let sources: [any DispatchSourceSignal]
+
+    public init(flag: InterruptFlag, onSecondSignal: @escaping @Sendable (Int32) -> Void = { exit(128 + $0) }) {
+        sources = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                if flag.isRequested { onSecondSignal(number) }
+                flag.request(signal: number)
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    /// Restores the default signal handling.
+    public func cancel() {
+        for source in sources { source.cancel() }
+        signal(SIGTERM, SIG_DFL)
+        signal(SIGINT, SIG_DFL)
+    }
+}
