@@ -50,6 +50,15 @@ let package = Package(
             ],
             swiftSettings: swift6
         ),
+        // The shared command-line surface of the job executables: options, start-up, exit codes.
+        .target(
+            name: "TallyCLI",
+            dependencies: [
+                "TallyCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swift6
+        ),
         // The Stripe simulator: a stateful, fault-injectable stand-in for api.stripe.com.
         .target(
             name: "TallySandbox",
@@ -112,6 +121,7 @@ let package = Package(
 var jobDependencies: [Target.Dependency] {
     [
         "TallyCore",
+        "TallyCLI",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]
 }

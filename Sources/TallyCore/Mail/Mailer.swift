@@ -1,0 +1,56 @@
+import Foundation
+
+/// Sends email. `SMTPMailer` delivers through a server; `OutboxMailer` writes `.eml` files when no
+/// server is configured, so a demo or a dry environment still leaves every email to look at.
+public protocol Mailer: Sendable {
+    func send(_ message: EmailMessage) async throws -> MailDelivery
+}
+
+/// Where a message went.
+public enum MailDelivery: Sendable, Equatable {
+    /// Accepted by the SMTP server at this host.
+    case sent(server: String)
+    /// Written to the outbox.
+    case outbox(URL)
+}
+
+/// An email could not be sent.
+public struct MailError: TallyFailure, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// The server could not be reached or dropped the connection (69).
+        case unavailable
+        /// The server refused the credentials (78).
+        case authentication
+        /// The server refused a sender or recipient (65).
+        case rejected
+        /// The outbox could not be written (73).
+        case outbox
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(kind: Kind, message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var exitStatus: ExitStatus {
+        switch kind {
+        case .unavailable: .unavailable
+        case .authentication: .configuration
+        case .rejected: .dataError
+        case .outbox: .cannotCreateOutput
+        }
+    }
+
+    public var description: String { message }
+}
+
+extension TallyConfiguration {
+    /// The mailer the settings ask for: SMTP when `SMTP_URL` is set, the outbox otherwise.
+    public func makeMailer() -> any Mailer {
+        if let smtp = mail.smtpURL { return SMTPMailer(url: smtp) }
+        return OutboxMailer(directory: output.outboxDirectory)
+    }
+}
