@@ -6,7 +6,7 @@ extension SimulatorStorage {
         .object([
             ("id", .string(customer.id)), ("object", .string("customer")),
             ("address", .null), ("balance", .int(0)), ("created", .int(customer.created)),
-            ("currency", .null), ("customer_account", .null), ("default_source", .null),
+            ("currency", .null), ("default_source", .null),
             ("delinquent", .bool(invoices.ordered.contains { $0.customer == customer.id && $0.status == "open" })),
             ("description", .optional(customer.description)), ("discount", .null),
             ("email", .optional(customer.email)), ("invoice_prefix", .string(customer.invoicePrefix)),
