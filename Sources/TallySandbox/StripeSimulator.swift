@@ -13,7 +13,7 @@ public final class StripeSimulator: Sendable {
     let idempotency = IdempotencyStore()
     private let scripted = Mutex<[ScriptedResponse]>([])
     private let recorded = Mutex<[RecordedRequest]>([])
-    private let requestIDs = Mutex(IdentifierGenerator())
+    private let requestIDs = Mutex(IdentifierGenerator(salt: 0x5EED_0F_4E9))
     private let server = Mutex<RunningServer?>(nil)
 
     private struct RunningServer: Sendable {
@@ -131,6 +131,11 @@ public final class StripeSimulator: Sendable {
         }
         var idempotency: (key: String, fingerprint: String)?
         if request.method == "POST", let key = request.header("Idempotency-Key"), !key.isEmpty {
+            guard key.count <= 255 else {
+                let error = StripeAPIError.invalid("Idempotency-Key must be at most 255 characters.",
+                                                   param: "Idempotency-Key", code: nil)
+                return Decision(response: .error(error, requestID: request.requestID), delay: delay)
+            }
             let fingerprint = "\(request.method) \(request.path)?\(request.parameters.canonical)"
             switch self.idempotency.begin(key: key, fingerprint: fingerprint, now: clock.now()) {
             case .firstUse:

@@ -29,6 +29,25 @@ struct FaultInjectionTests {
         }
     }
 
+    @Test("an overall rate limit answers 429 once the budget is spent")
+    func overallRateLimit() async throws {
+        try await withSandbox(SimulatorConfiguration(faults: FaultPlan(rateLimit: 0.001))) { _, client in
+            let first = try await client.get("/v1/customers")
+            let second = try await client.get("/v1/products")
+            #expect(first.status == 200)
+            #expect(second.status == 429)
+            #expect(second.error["code"] as? String == "rate_limit")
+        }
+    }
+
+    @Test("a drop rate of 1 closes connections without an answer")
+    func droppedConnections() async throws {
+        try await withSandbox(SimulatorConfiguration(faults: FaultPlan(dropConnectionRate: 1))) { simulator, client in
+            await #expect(throws: (any Error).self) { try await client.get("/v1/customers") }
+            #expect(simulator.requests.first?.status == 0)
+        }
+    }
+
     @Test("an error rate of 1 answers 500 api_error without Stripe-Should-Retry")
     func errorRate() async throws {
         try await withSandbox { simulator, client in
