@@ -14,6 +14,8 @@ extension StripeSimulator {
         if request.path.hasPrefix("/_sandbox/") {
             return Decision(response: control(request), delay: .zero)
         }
+        // A scripted answer stands for a failure before Stripe processed anything, so it is neither
+        // authenticated nor stored for idempotent replay: a retry with the same key is processed for real.
         if let canned = scripted.withLock({ queue -> ScriptedResponse? in
             guard let index = queue.firstIndex(where: { $0.matches(method: request.method, path: request.path) }) else {
                 return nil
@@ -91,7 +93,8 @@ extension StripeSimulator {
         }
         recorded.withLock {
             $0.append(RecordedRequest(method: request.method, path: request.path, query: request.query,
-                                      headers: headers, body: request.body, receivedAt: now, status: status))
+                                      headers: headers, body: request.body, receivedAt: request.receivedAt,
+                                      arrivedAt: request.arrivedAt, status: status))
         }
         let elapsed = ContinuousClock.now - startedAt
         configuration.logger.info(

@@ -87,6 +87,26 @@ struct FaultInjectionTests {
         }
     }
 
+    @Test("processes a retry after a scripted 500 once, under the same idempotency key")
+    func scriptedThenRetry() async throws {
+        try await withSandbox { simulator, client in
+            let meter = try await createMeter(client)
+            simulator.enqueueScriptedResponse(ScriptedResponse(
+                method: "POST", pathPrefix: "/v1/billing/meter_events", status: 500,
+                body: #"{"error":{"type":"api_error","message":"scripted"}}"#))
+            let form = [("event_name", "api_tokens"), ("payload[stripe_customer_id]", "cus_a"),
+                        ("payload[value]", "4"), ("identifier", "row-9")]
+            let headers = ["Idempotency-Key": "retry-key"]
+            let failed = try await client.post("/v1/billing/meter_events", form, headers: headers)
+            let retried = try await client.post("/v1/billing/meter_events", form, headers: headers)
+            let replayed = try await client.post("/v1/billing/meter_events", form, headers: headers)
+            #expect(failed.status == 500)
+            #expect(retried.status == 200)
+            #expect(replayed.header("Idempotent-Replayed") == "true")
+            #expect(simulator.state.meterEvents(meterID: meter, customer: "cus_a").map(\.value) == [4])
+        }
+    }
+
     @Test("serves many slow requests at once")
     func concurrentLatency() async throws {
         try await withSandbox(SimulatorConfiguration(faults: FaultPlan(latency: .milliseconds(100)))) { _, client in
