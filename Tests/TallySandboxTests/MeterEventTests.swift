@@ -69,6 +69,18 @@ struct MeterEventTests {
         }
     }
 
+    @Test("refuses events for a deactivated meter until it is reactivated")
+    func inactiveMeter() async throws {
+        try await withSandbox { _, client in
+            let meter = try await createMeter(client)
+            let deactivated = try await client.post("/v1/billing/meters/\(meter)/deactivate")
+            #expect(deactivated.json["status"] as? String == "inactive")
+            #expect(try await sendMeterEvent(client, customer: "cus_a", value: "1").status == 400)
+            _ = try await client.post("/v1/billing/meters/\(meter)/reactivate")
+            #expect(try await sendMeterEvent(client, customer: "cus_a", value: "1").status == 200)
+        }
+    }
+
     @Test("cancels an event within 24 hours of receipt and refuses after")
     func adjustments() async throws {
         try await withSandbox { simulator, client in
