@@ -5,6 +5,12 @@ import NIOPosix
 import Synchronization
 
 /// A stateful, fault-injectable stand-in for api.stripe.com, served over HTTP/1.1 on loopback.
+///
+/// Besides Stripe's `/v1/...` routes it serves a control API (no key needed from loopback):
+/// `POST /_sandbox/clock/advance?seconds=N`, `POST /_sandbox/clock/set?time=UNIX`,
+/// `POST /_sandbox/faults` with a JSON `FaultPlan` (`errorRate`, `latencyMs`, `latencyJitterMs`,
+/// `dropConnectionRate`, `rateLimit`, `endpointRateLimits`, `burst429Count`, `failedDeliveryRate`, `seed`),
+/// `POST /_sandbox/reset` and `GET /_sandbox/health`.
 public final class StripeSimulator: Sendable {
     let configuration: SimulatorConfiguration
     /// The simulator's objects, readable and seedable without HTTP.

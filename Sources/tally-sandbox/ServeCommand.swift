@@ -31,6 +31,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("aggregation-delay"), help: "Seconds before a meter event shows in summaries.")
     var aggregationDelay: Double = 0
 
+    @Option(name: .customLong("start-time"), help: "Simulator clock start as Unix seconds (default: now).")
+    var startTime: Int64?
+
     @Option(help: "Write the bound port to this file once listening (for scripts).")
     var portFile: String?
 
@@ -53,7 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let faults = FaultPlan(errorRate: errorRate, latency: .milliseconds(latencyMilliseconds), rateLimit: rateLimit)
         let simulator = StripeSimulator(configuration: SimulatorConfiguration(
-            apiKeys: Set(apiKeys), startTime: Date(), aggregationDelay: aggregationDelay, faults: faults,
+            apiKeys: Set(apiKeys), startTime: startTime.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date(), aggregationDelay: aggregationDelay, faults: faults,
             logger: Logger(label: "tally.sandbox")))
         let bound = try await simulator.start(host: host, port: port)
         if let portFile {

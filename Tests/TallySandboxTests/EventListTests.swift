@@ -38,6 +38,10 @@ struct EventListTests {
 
             let tooMany = try await client.get("/v1/events", (0..<21).map { ("types[]", "t\($0)") })
             #expect(tooMany.status == 400)
+
+            simulator.clock.advance(by: 31 * 86_400)
+            let expired = try await client.get("/v1/events")
+            #expect(expired.data.isEmpty)
         }
     }
 
