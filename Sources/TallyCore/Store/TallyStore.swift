@@ -10,6 +10,12 @@ public protocol TallyStore: JobRunStore, JobLockProvider, APICallRecorder, Usage
     var backend: StoreBackend { get }
     /// Closes connections; the store is unusable afterwards.
     func close() async throws
+    /// The API calls recorded for `runID` (every call when `nil`), oldest first.
+    func apiCalls(runID: Int64?) async throws -> [APICallRecord]
+    /// The names of the tables in the database, to check what the migrations created.
+    func tableNames() async throws -> Set<String>
+    /// The identifiers of the applied migrations, oldest first.
+    func appliedMigrations() async throws -> [String]
 }
 
 /// The database engines Tally supports.

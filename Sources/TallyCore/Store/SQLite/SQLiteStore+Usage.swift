@@ -1,0 +1,56 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    func dailyUsage(from start: Date, to end: Date, now: Date) async throws -> UsageAggregate {
+        let arguments: StatementArguments = [StoredTime.seconds(start), StoredTime.seconds(end), StoredTime.seconds(now)]
+        let dailySQL = usageSQL.dailyUsage
+        let badRowsSQL = usageSQL.badRows
+        return try await readingUsage { db in
+            let days = try Row.fetchAll(db, sql: dailySQL, arguments: arguments).map { row in
+                try DailyUsage(
+                    stripeCustomerID: row.decode(forColumn: "customer"), teamID: row.decode(forColumn: "team"), day: StoredTime.date(row.decode(Int64.self, forColumn: "day")),
+                    tokens: row.decode(forColumn: "tokens"), rows: row.decode(forColumn: "row_count"), reportedTokens: row.decode(forColumn: "reported_tokens"),
+                    lastEventAt: StoredTime.date(row.decode(Int64.self, forColumn: "last_event_at")), lastTokens: row.decode(forColumn: "last_tokens")
+                )
+            }
+            let bad = try Row.fetchOne(db, sql: badRowsSQL, arguments: arguments)
+            let badRows = BadUsageRows(
+                missingTeam: bad?["missing_team"] ?? 0,
+                negativeTokens: bad?["negative_tokens"] ?? 0,
+                futureTimestamp: bad?["future_timestamp"] ?? 0
+            )
+            return UsageAggregate(days: days, badRows: badRows)
+        }
+    }
+
+    func usageRows(from start: Date, to end: Date, customer: String?) async throws -> [UsageRow] {
+        var bound: StatementArguments = [StoredTime.seconds(start), StoredTime.seconds(end)]
+        if let customer { bound += [customer] }
+        let arguments = bound
+        let sql = usageSQL.usageRows(filtered: customer != nil)
+        return try await readingUsage { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                try UsageRow(
+                    id: row.decode(forColumn: "id"), teamID: row.decode(forColumn: "team_id"), stripeCustomerID: row.decode(forColumn: "stripe_customer_id"),
+                    userID: row.decode(forColumn: "user_id"), action: row.decode(forColumn: "action"), tokens: row.decode(forColumn: "tokens"),
+                    createdAt: StoredTime.date(row.decode(Int64.self, forColumn: "created_at")),
+                    meterEventIdentifier: row.decode(forColumn: "meter_event_identifier"),
+                    reportedAt: (row.decode(Int64?.self, forColumn: "reported_at")).map(StoredTime.date)
+                )
+            }
+        }
+    }
+
+    /// Reads through the usage query; SQL errors there are the query's fault, so they become a
+    /// `USAGE_QUERY` configuration error, while busy or I/O errors stay temporary.
+    private func readingUsage<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.read(body)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR || error.resultCode == .SQLITE_MISMATCH {
+            throw ConfigurationError.usageQuery(databaseMessage: error.message ?? "\(error.resultCode)")
+        } catch is RowDecodingError {
+            throw ConfigurationError.usageQueryValue(column: nil, detail: "SQLite could not convert a value")
+        }
+    }
+}

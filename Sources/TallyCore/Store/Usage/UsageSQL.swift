@@ -1,0 +1,85 @@
+import Foundation
+
+/// The SQL Tally wraps around the usage query, with `?` placeholders (SQLite) or `$n` (PostgreSQL).
+///
+/// Every value is cast so both engines return the same types: ids as text, sums and times as 64-bit
+/// integers (PostgreSQL's `SUM(bigint)` is `numeric` otherwise).
+struct UsageSQL: Sendable {
+    var backend: StoreBackend
+    var usageQuery: String
+
+    private func placeholder(_ n: Int) -> String {
+        backend == .sqlite ? "?" : "$\(n)"
+    }
+
+    private var subquery: String {
+        // Strip a trailing semicolon, the commonest way a pasted query breaks the wrapping.
+        var query = usageQuery.trimmingCharacters(in: .whitespacesAndNewlines)
+        while query.hasSuffix(";") { query = String(query.dropLast()).trimmingCharacters(in: .whitespacesAndNewlines) }
+        return "(\n\(query)\n) AS u"
+    }
+
+    /// The tokens of the day's latest row: SQLite returns a bare column from the row that holds `MAX()`;
+    /// PostgreSQL takes the first of the tokens ordered by time.
+    private var lastTokens: String {
+        switch backend {
+        case .sqlite: "CAST(u.tokens AS BIGINT)"
+        case .postgres: "(array_agg(CAST(u.tokens AS bigint) ORDER BY u.created_at DESC, CAST(u.id AS text) DESC))[1]"
+        }
+    }
+
+    /// Parameters: start, end, now (unix seconds).
+    var dailyUsage: String {
+        """
+        SELECT CAST(u.stripe_customer_id AS TEXT) AS customer,
+               CAST(u.team_id AS TEXT) AS team,
+               (CAST(u.created_at AS BIGINT) / 86400) * 86400 AS day,
+               CAST(SUM(u.tokens) AS BIGINT) AS tokens,
+               COUNT(*) AS row_count,
+               CAST(SUM(CASE WHEN u.reported_at IS NOT NULL THEN u.tokens ELSE 0 END) AS BIGINT) AS reported_tokens,
+               CAST(MAX(u.created_at) AS BIGINT) AS last_event_at,
+               \(lastTokens) AS last_tokens
+        FROM \(subquery)
+        WHERE u.created_at >= \(placeholder(1)) AND u.created_at < \(placeholder(2))
+          AND u.team_id IS NOT NULL AND u.tokens >= 0 AND u.created_at <= \(placeholder(3))
+        GROUP BY CAST(u.stripe_customer_id AS TEXT), CAST(u.team_id AS TEXT), (CAST(u.created_at AS BIGINT) / 86400) * 86400
+        ORDER BY day, team, customer
+        """
+    }
+
+    /// Parameters: start, end, now. Each bad row counts once, under its first problem.
+    var badRows: String {
+        """
+        SELECT CAST(COALESCE(SUM(CASE WHEN u.team_id IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS missing_team,
+               CAST(COALESCE(SUM(CASE WHEN u.team_id IS NOT NULL AND (u.tokens IS NULL OR u.tokens < 0)
+                                      THEN 1 ELSE 0 END), 0) AS BIGINT) AS negative_tokens,
+               CAST(COALESCE(SUM(CASE WHEN u.team_id IS NOT NULL AND u.tokens >= 0 AND u.created_at > \(placeholder(3))
+                                      THEN 1 ELSE 0 END), 0) AS BIGINT) AS future_timestamp
+        FROM \(subquery)
+        WHERE u.created_at >= \(placeholder(1)) AND u.created_at < \(placeholder(2))
+        """
+    }
+
+    /// Parameters: start, end, and (when `filtered`) the customer.
+    func usageRows(filtered: Bool) -> String {
+        """
+        SELECT CAST(u.id AS TEXT) AS id,
+               CAST(u.team_id AS TEXT) AS team_id,
+               CAST(u.stripe_customer_id AS TEXT) AS stripe_customer_id,
+               CAST(u.user_id AS TEXT) AS user_id,
+               CAST(u.action AS TEXT) AS action,
+               CAST(u.tokens AS BIGINT) AS tokens,
+               CAST(u.created_at AS BIGINT) AS created_at,
+               CAST(u.meter_event_identifier AS TEXT) AS meter_event_identifier,
+               CAST(u.reported_at AS BIGINT) AS reported_at
+        FROM \(subquery)
+        WHERE u.created_at >= \(placeholder(1)) AND u.created_at < \(placeholder(2))\(filtered ? "\n  AND u.stripe_customer_id = \(placeholder(3))" : "")
+        ORDER BY u.created_at, CAST(u.id AS TEXT)
+        """
+    }
+
+    /// Selects every required column once without reading rows, to check the query before using it.
+    var validation: String {
+        "SELECT \(UsageQuery.requiredColumns.map { "u.\($0)" }.joined(separator: ", ")) FROM \(subquery) LIMIT 0"
+    }
+}
