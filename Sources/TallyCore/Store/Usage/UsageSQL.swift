@@ -1,6 +1,6 @@
 import Foundation
 
-/// The SQL Tally wraps around the usage query, with `?` placeholders (SQLite) or `$n` (PostgreSQL).
+/// The SQL Tally wraps around the usage query, with numbered placeholders: `?n` (SQLite), `$n` (PostgreSQL).
 ///
 /// Every value is cast so both engines return the same types: ids as text, sums and times as 64-bit
 /// integers (PostgreSQL's `SUM(bigint)` is `numeric` otherwise).
@@ -9,7 +9,7 @@ struct UsageSQL: Sendable {
     var usageQuery: String
 
     private func placeholder(_ n: Int) -> String {
-        backend == .sqlite ? "?" : "$\(n)"
+        backend == .sqlite ? "?\(n)" : "$\(n)"
     }
 
     private var subquery: String {
