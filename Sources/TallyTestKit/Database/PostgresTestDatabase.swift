@@ -81,9 +81,10 @@ public struct PostgresTestDatabase: Sendable {
 
 /// `TALLY_TEST_POSTGRES_URL` is missing or wrong where PostgreSQL tests must run.
 public struct PostgresTestServerMissing: Error, CustomStringConvertible {
-    var found: String = "nothing"
+    var found: String?
 
     public var description: String {
-        "\(PostgresTestDatabase.environmentKey) holds \(found), but the PostgreSQL store tests need a server: \(PostgresTestDatabase.setupHint)"
+        let problem = found.map { "holds \($0)" } ?? "is not set"
+        return "\(PostgresTestDatabase.environmentKey) \(problem), but the PostgreSQL store tests need a server (CI=true): \(PostgresTestDatabase.setupHint)"
     }
 }

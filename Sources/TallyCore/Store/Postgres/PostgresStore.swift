@@ -18,7 +18,8 @@ final class PostgresStore: TallyStore {
 
     private init(
         client: PostgresClient, location: DatabaseLocation.PostgresLocation,
-        connectionConfiguration: PostgresConnection.Configuration, configuration: StoreConfiguration, logger: Logger
+        connectionConfiguration: PostgresConnection.Configuration, configuration: StoreConfiguration, logger: Logger,
+        runTask: Task<Void, Never>
     ) {
         self.client = client
         self.location = location
@@ -26,7 +27,7 @@ final class PostgresStore: TallyStore {
         self.prefix = configuration.tablePrefix
         self.usageSQL = UsageSQL(backend: .postgres, usageQuery: configuration.effectiveUsageQuery)
         self.logger = logger
-        self.runTask = Task { await client.run() }
+        self.runTask = runTask
     }
 
     /// Connects once to check the server and the credentials and to run the migrations, then starts the pool.
@@ -45,10 +46,17 @@ final class PostgresStore: TallyStore {
         poolConfiguration.options.maximumConnections = max(1, configuration.poolSize)
         poolConfiguration.options.minimumConnections = 0
         let client = PostgresClient(configuration: poolConfiguration, backgroundLogger: logger)
+        // Wait until the pool's task has started, so the first query never leases before `run()` began.
+        let (started, signalStart) = AsyncStream<Void>.makeStream()
+        let runTask = Task {
+            signalStart.finish()
+            await client.run()
+        }
+        for await _ in started {}
         logger.debug("opened store", metadata: ["backend": "postgres", "database": "\(location.maskedURL)"])
         return PostgresStore(
             client: client, location: location, connectionConfiguration: connectionConfiguration,
-            configuration: configuration, logger: logger
+            configuration: configuration, logger: logger, runTask: runTask
         )
     }
 
