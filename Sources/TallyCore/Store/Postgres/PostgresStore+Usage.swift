@@ -5,21 +5,31 @@ extension PostgresStore {
     func dailyUsage(from start: Date, to end: Date, now: Date) async throws -> UsageAggregate {
         let binds = Self.binds(StoredTime.seconds(start), StoredTime.seconds(end), StoredTime.seconds(now))
         return try await readingUsage {
-            var days: [DailyUsage] = []
-            let rows = try await client.query(PostgresQuery(unsafeSQL: usageSQL.dailyUsage, binds: binds), logger: logger)
-            for try await (customer, team, day, tokens, count, reported, lastEventAt, lastTokens)
-                in rows.decode((String?, String, Int64, Int64, Int64, Int64, Int64, Int64).self) {
-                days.append(DailyUsage(
-                    stripeCustomerID: customer, teamID: team, day: StoredTime.date(day), tokens: tokens, rows: count,
-                    reportedTokens: reported, lastEventAt: StoredTime.date(lastEventAt), lastTokens: lastTokens
-                ))
+            // One snapshot for both queries, so rows the app inserts meanwhile never count in one and not the other.
+            try await client.withConnection { connection in
+                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+                do {
+                    var days: [DailyUsage] = []
+                    let rows = try await connection.query(PostgresQuery(unsafeSQL: usageSQL.dailyUsage, binds: binds), logger: logger)
+                    for try await (customer, team, day, tokens, count, reported, lastEventAt, lastTokens)
+                        in rows.decode((String?, String, Int64, Int64, Int64, Int64, Int64, Int64).self) {
+                        days.append(DailyUsage(
+                            stripeCustomerID: customer, teamID: team, day: StoredTime.date(day), tokens: tokens, rows: count,
+                            reportedTokens: reported, lastEventAt: StoredTime.date(lastEventAt), lastTokens: lastTokens
+                        ))
+                    }
+                    var badRows = BadUsageRows()
+                    let bad = try await connection.query(PostgresQuery(unsafeSQL: usageSQL.badRows, binds: binds), logger: logger)
+                    for try await (missingTeam, negativeTokens, future) in bad.decode((Int64, Int64, Int64).self) {
+                        badRows = BadUsageRows(missingTeam: missingTeam, negativeTokens: negativeTokens, futureTimestamp: future)
+                    }
+                    try await connection.query("COMMIT", logger: logger)
+                    return UsageAggregate(days: days, badRows: badRows)
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
             }
-            var badRows = BadUsageRows()
-            let bad = try await client.query(PostgresQuery(unsafeSQL: usageSQL.badRows, binds: binds), logger: logger)
-            for try await (missingTeam, negativeTokens, future) in bad.decode((Int64, Int64, Int64).self) {
-                badRows = BadUsageRows(missingTeam: missingTeam, negativeTokens: negativeTokens, futureTimestamp: future)
-            }
-            return UsageAggregate(days: days, badRows: badRows)
         }
     }
 

@@ -4,9 +4,14 @@ import Foundation
 ///
 /// Every value is cast so both engines return the same types: ids as text, sums and times as 64-bit
 /// integers (PostgreSQL's `SUM(bigint)` is `numeric` otherwise).
-struct UsageSQL: Sendable {
-    var backend: StoreBackend
-    var usageQuery: String
+public struct UsageSQL: Sendable {
+    public var backend: StoreBackend
+    public var usageQuery: String
+
+    public init(backend: StoreBackend, usageQuery: String) {
+        self.backend = backend
+        self.usageQuery = usageQuery
+    }
 
     private func placeholder(_ n: Int) -> String {
         backend == .sqlite ? "?\(n)" : "$\(n)"
@@ -29,7 +34,7 @@ struct UsageSQL: Sendable {
     }
 
     /// Parameters: start, end, now (unix seconds).
-    var dailyUsage: String {
+    public var dailyUsage: String {
         """
         SELECT CAST(u.stripe_customer_id AS TEXT) AS customer,
                CAST(u.team_id AS TEXT) AS team,
@@ -48,7 +53,7 @@ struct UsageSQL: Sendable {
     }
 
     /// Parameters: start, end, now. Each bad row counts once, under its first problem.
-    var badRows: String {
+    public var badRows: String {
         """
         SELECT CAST(COALESCE(SUM(CASE WHEN u.team_id IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS missing_team,
                CAST(COALESCE(SUM(CASE WHEN u.team_id IS NOT NULL AND (u.tokens IS NULL OR u.tokens < 0)
@@ -61,7 +66,7 @@ struct UsageSQL: Sendable {
     }
 
     /// Parameters: start, end, and (when `filtered`) the customer.
-    func usageRows(filtered: Bool) -> String {
+    public func usageRows(filtered: Bool) -> String {
         """
         SELECT CAST(u.id AS TEXT) AS id,
                CAST(u.team_id AS TEXT) AS team_id,
@@ -76,10 +81,5 @@ struct UsageSQL: Sendable {
         WHERE u.created_at >= \(placeholder(1)) AND u.created_at < \(placeholder(2))\(filtered ? "\n  AND u.stripe_customer_id = \(placeholder(3))" : "")
         ORDER BY u.created_at, CAST(u.id AS TEXT)
         """
-    }
-
-    /// Selects every required column once without reading rows, to check the query before using it.
-    var validation: String {
-        "SELECT \(UsageQuery.requiredColumns.map { "u.\($0)" }.joined(separator: ", ")) FROM \(subquery) LIMIT 0"
     }
 }
