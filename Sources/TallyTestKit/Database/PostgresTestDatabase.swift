@@ -67,6 +67,11 @@ public struct PostgresTestDatabase: Sendable {
         return location
     }
 
+    /// Runs one statement on the configured server's own database (creating a role, a database).
+    public static func executeOnServer(_ sql: String, logger: Logger = Logger(label: "tally.test-postgres")) async throws {
+        try await administer(serverLocation(), sql: sql, logger: logger)
+    }
+
     private static func administer(_ server: DatabaseLocation.PostgresLocation, sql: String, logger: Logger) async throws {
         let connection = try await server.connect(logger: logger)
         do {

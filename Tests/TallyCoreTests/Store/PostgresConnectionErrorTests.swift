@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import PostgresNIO
 import Testing
 import TallyCore
 import TallyTestKit
@@ -28,17 +27,14 @@ struct PostgresConnectionErrorTests {
     func wrongPassword() async throws {
         // Given a role that must authenticate with a password (scripts/postgres-dev lets this one role
         // authenticate by password; everyone else is trusted)
-        let server = try PostgresTestDatabase.serverLocation()
-        let admin = try await server.connect(logger: Logger(label: "test"))
-        try await admin.query("""
+        try await PostgresTestDatabase.executeOnServer("""
             DO $$ BEGIN
                 IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'tally_password_check') THEN
                     CREATE ROLE tally_password_check LOGIN PASSWORD 'the-right-one';
                 END IF;
             END $$
-            """, logger: Logger(label: "test"))
-        try await admin.close()
-        var location = server
+            """)
+        var location = try PostgresTestDatabase.serverLocation()
         location.user = "tally_password_check"
         location.password = Secret(Self.password)
 
@@ -55,13 +51,26 @@ struct PostgresConnectionErrorTests {
     }
 
     @Test(
+        "sslmode=require against a server without TLS is a DATABASE_URL configuration error",
+        .enabled(if: PostgresTestDatabase.shouldRun, "set TALLY_TEST_POSTGRES_URL: \(PostgresTestDatabase.setupHint)")
+    )
+    func requireWithoutTLS() async throws {
+        // scripts/postgres-dev starts the server without TLS.
+        var location = try PostgresTestDatabase.serverLocation()
+        location.sslMode = .require
+        let error = try await #require(throws: ConfigurationError.self) {
+            _ = try await openStore(StoreConfiguration(location: .postgres(location)), logger: Logger(label: "test"))
+        }
+        #expect(error.key == "DATABASE_URL")
+        #expect(error.description.contains("does not offer TLS"))
+    }
+
+    @Test(
         "PostgreSQL store tests have a server to run against",
         .enabled(if: PostgresTestDatabase.shouldRun, "PostgreSQL store tests skipped: TALLY_TEST_POSTGRES_URL is not set; \(PostgresTestDatabase.setupHint)")
     )
     func serverIsConfigured() async throws {
         // On CI without the variable this fails with the hint, so a forgotten server never looks green.
-        let server = try PostgresTestDatabase.serverLocation()
-        let connection = try await server.connect(logger: Logger(label: "test"))
-        try await connection.close()
+        try await PostgresTestDatabase.executeOnServer("SELECT 1")
     }
 }
