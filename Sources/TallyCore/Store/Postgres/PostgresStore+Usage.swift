@@ -4,33 +4,19 @@ import PostgresNIO
 extension PostgresStore {
     func dailyUsage(from start: Date, to end: Date, now: Date) async throws -> UsageAggregate {
         let binds = Self.binds(StoredTime.seconds(start), StoredTime.seconds(end), StoredTime.seconds(now))
-        return try await readingUsage {
-            // One snapshot for both queries, so rows the app inserts meanwhile never count in one and not the other.
-            try await client.withConnection { connection in
-                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-                do {
-                    var days: [DailyUsage] = []
-                    let rows = try await connection.query(PostgresQuery(unsafeSQL: usageSQL.dailyUsage, binds: binds), logger: logger)
-                    for try await (customer, team, day, tokens, count, reported, lastEventAt, lastTokens)
-                        in rows.decode((String?, String, Int64, Int64, Int64, Int64, Int64, Int64).self) {
-                        days.append(DailyUsage(
-                            stripeCustomerID: customer, teamID: team, day: StoredTime.date(day), tokens: tokens, rows: count,
-                            reportedTokens: reported, lastEventAt: StoredTime.date(lastEventAt), lastTokens: lastTokens
-                        ))
-                    }
-                    var badRows = BadUsageRows()
-                    let bad = try await connection.query(PostgresQuery(unsafeSQL: usageSQL.badRows, binds: binds), logger: logger)
-                    for try await (missingTeam, negativeTokens, future) in bad.decode((Int64, Int64, Int64).self) {
-                        badRows = BadUsageRows(missingTeam: missingTeam, negativeTokens: negativeTokens, futureTimestamp: future)
-                    }
-                    try await connection.query("COMMIT", logger: logger)
-                    return UsageAggregate(days: days, badRows: badRows)
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
-                    throw error
-                }
+        let groups = try await readingUsage {
+            var groups: [UsageGroup] = []
+            let rows = try await client.query(PostgresQuery(unsafeSQL: usageSQL.dailyUsage, binds: binds), logger: logger)
+            for try await (problem, customer, team, day, tokens, count, reported, lastEventAt, lastTokens)
+                in rows.decode((Int32, String?, String?, Int64, Int64?, Int64, Int64?, Int64, Int64?).self) {
+                groups.append(UsageGroup(
+                    problem: Int64(problem), customer: customer, team: team, day: day, tokens: tokens, rows: count,
+                    reportedTokens: reported, lastEventAt: lastEventAt, lastTokens: lastTokens
+                ))
             }
+            return groups
         }
+        return UsageAggregate(groups: groups)
     }
 
     func usageRows(from start: Date, to end: Date, customer: String?) async throws -> [UsageRow] {

@@ -4,24 +4,19 @@ import GRDB
 extension SQLiteStore {
     func dailyUsage(from start: Date, to end: Date, now: Date) async throws -> UsageAggregate {
         let arguments: StatementArguments = [StoredTime.seconds(start), StoredTime.seconds(end), StoredTime.seconds(now)]
-        let dailySQL = usageSQL.dailyUsage
-        let badRowsSQL = usageSQL.badRows
-        return try await readingUsage { db in
-            let days = try Row.fetchAll(db, sql: dailySQL, arguments: arguments).map { row in
-                try DailyUsage(
-                    stripeCustomerID: row.decode(forColumn: "customer"), teamID: row.decode(forColumn: "team"), day: StoredTime.date(row.decode(Int64.self, forColumn: "day")),
-                    tokens: row.decode(forColumn: "tokens"), rows: row.decode(forColumn: "row_count"), reportedTokens: row.decode(forColumn: "reported_tokens"),
-                    lastEventAt: StoredTime.date(row.decode(Int64.self, forColumn: "last_event_at")), lastTokens: row.decode(forColumn: "last_tokens")
+        let sql = usageSQL.dailyUsage
+        let groups = try await readingUsage { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                try UsageGroup(
+                    problem: row.decode(forColumn: "problem"), customer: row.decode(forColumn: "customer"),
+                    team: row.decode(forColumn: "team"), day: row.decode(forColumn: "day"),
+                    tokens: row.decode(forColumn: "tokens"), rows: row.decode(forColumn: "row_count"),
+                    reportedTokens: row.decode(forColumn: "reported_tokens"),
+                    lastEventAt: row.decode(forColumn: "last_event_at"), lastTokens: row.decode(forColumn: "last_tokens")
                 )
             }
-            let bad = try Row.fetchOne(db, sql: badRowsSQL, arguments: arguments)
-            let badRows = BadUsageRows(
-                missingTeam: bad?["missing_team"] ?? 0,
-                negativeTokens: bad?["negative_tokens"] ?? 0,
-                futureTimestamp: bad?["future_timestamp"] ?? 0
-            )
-            return UsageAggregate(days: days, badRows: badRows)
         }
+        return UsageAggregate(groups: groups)
     }
 
     func usageRows(from start: Date, to end: Date, customer: String?) async throws -> [UsageRow] {

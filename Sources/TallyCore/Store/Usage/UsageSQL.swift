@@ -33,10 +33,16 @@ public struct UsageSQL: Sendable {
         }
     }
 
-    /// Parameters: start, end, now (unix seconds).
+    /// One scan for sums and bad rows: rows are grouped by their problem (0 = billable, 1 = no team,
+    /// 2 = negative or missing tokens, 3 = after `now`; the first that applies) as well as by customer,
+    /// team and UTC day. Parameters: start, end, now (unix seconds).
     public var dailyUsage: String {
         """
-        SELECT CAST(u.stripe_customer_id AS TEXT) AS customer,
+        SELECT CASE WHEN u.team_id IS NULL THEN 1
+                    WHEN u.tokens IS NULL OR u.tokens < 0 THEN 2
+                    WHEN u.created_at > \(placeholder(3)) THEN 3
+                    ELSE 0 END AS problem,
+               CAST(u.stripe_customer_id AS TEXT) AS customer,
                CAST(u.team_id AS TEXT) AS team,
                (CAST(u.created_at AS BIGINT) / 86400) * 86400 AS day,
                CAST(SUM(u.tokens) AS BIGINT) AS tokens,
@@ -46,22 +52,8 @@ public struct UsageSQL: Sendable {
                \(lastTokens) AS last_tokens
         FROM \(subquery)
         WHERE u.created_at >= \(placeholder(1)) AND u.created_at < \(placeholder(2))
-          AND u.team_id IS NOT NULL AND u.tokens >= 0 AND u.created_at <= \(placeholder(3))
-        GROUP BY CAST(u.stripe_customer_id AS TEXT), CAST(u.team_id AS TEXT), (CAST(u.created_at AS BIGINT) / 86400) * 86400
+        GROUP BY 1, 2, 3, 4
         ORDER BY day, team, customer
-        """
-    }
-
-    /// Parameters: start, end, now. Each bad row counts once, under its first problem.
-    public var badRows: String {
-        """
-        SELECT CAST(COALESCE(SUM(CASE WHEN u.team_id IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS missing_team,
-               CAST(COALESCE(SUM(CASE WHEN u.team_id IS NOT NULL AND (u.tokens IS NULL OR u.tokens < 0)
-                                      THEN 1 ELSE 0 END), 0) AS BIGINT) AS negative_tokens,
-               CAST(COALESCE(SUM(CASE WHEN u.team_id IS NOT NULL AND u.tokens >= 0 AND u.created_at > \(placeholder(3))
-                                      THEN 1 ELSE 0 END), 0) AS BIGINT) AS future_timestamp
-        FROM \(subquery)
-        WHERE u.created_at >= \(placeholder(1)) AND u.created_at < \(placeholder(2))
         """
     }
 
