@@ -5,6 +5,9 @@ import Foundation
 ///
 /// Each backend runs Tally's migrations when it opens, and reads the app's usage through the configured
 /// usage query (`UsageQuery`), never by naming the app's columns itself.
+///
+/// Open one with `openStore(_:logger:)`. Times are stored as whole unix seconds (UTC), so sub-second parts
+/// of the dates handed in are dropped.
 public protocol TallyStore: JobRunStore, JobLockProvider, APICallRecorder, UsageSource {
     /// Which backend this is, for logs and the run record.
     var backend: StoreBackend { get }

@@ -17,11 +17,17 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
 
     /// A PostgreSQL server, database and credentials.
     public struct PostgresLocation: Sendable, Equatable {
+        /// Host name or IP address.
         public var host: String
+        /// TCP port; 5432 when the URL has none.
         public var port: Int
+        /// The role to log in as.
         public var user: String
+        /// Never printed: `description` and every error show `****`.
         public var password: Secret?
+        /// The database name.
         public var database: String
+        /// TLS use; `prefer` when the URL has no `sslmode`.
         public var sslMode: PostgresSSLMode
 
         public init(host: String, port: Int = 5432, user: String, password: Secret?, database: String, sslMode: PostgresSSLMode = .prefer) {
