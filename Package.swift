@@ -73,7 +73,12 @@ let package = Package(
         // Test kit shared by the tests and the benchmarks: sample data, in-memory fakes, process helpers.
         .target(
             name: "TallyTestKit",
-            dependencies: ["TallyCore", "TallySandbox"],
+            dependencies: [
+                "TallyCore", "TallySandbox",
+                // The sample app database is written directly, as the app would, not through the store.
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swift6
         ),
         .executableTarget(

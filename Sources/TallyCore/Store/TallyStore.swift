@@ -5,11 +5,20 @@ import Foundation
 ///
 /// Each backend runs Tally's migrations when it opens, and reads the app's usage through the configured
 /// usage query (`UsageQuery`), never by naming the app's columns itself.
+///
+/// Open one with `openStore(_:logger:)`. Times are stored as whole unix seconds (UTC), so sub-second parts
+/// of the dates handed in are dropped.
 public protocol TallyStore: JobRunStore, JobLockProvider, APICallRecorder, UsageSource {
     /// Which backend this is, for logs and the run record.
     var backend: StoreBackend { get }
     /// Closes connections; the store is unusable afterwards.
     func close() async throws
+    /// The API calls recorded for `runID` (every call when `nil`), oldest first.
+    func apiCalls(runID: Int64?) async throws -> [APICallRecord]
+    /// The names of the tables in the database, to check what the migrations created.
+    func tableNames() async throws -> Set<String>
+    /// The identifiers of the applied migrations, oldest first.
+    func appliedMigrations() async throws -> [String]
 }
 
 /// The database engines Tally supports.

@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+import Logging
+import Synchronization
+
+/// Tally's store in a SQLite file (or a private in-memory database), through GRDB.
+///
+/// GRDB's database access is synchronous; the store only uses its async `read`/`write`, which run on
+/// GRDB's own dispatch queues, never on the cooperative pool.
+final class SQLiteStore: TallyStore {
+    let backend = StoreBackend.sqlite
+    let writer: any DatabaseWriter
+    let prefix: String
+    let usageSQL: UsageSQL
+    let location: DatabaseLocation.SQLiteLocation
+    let logger: Logger
+    /// Jobs locked in this process, for `:memory:` databases that have no file to lock beside.
+    let memoryLocks = Mutex<Set<String>>([])
+
+    private init(writer: any DatabaseWriter, location: DatabaseLocation.SQLiteLocation, configuration: StoreConfiguration, logger: Logger) {
+        self.writer = writer
+        self.location = location
+        self.prefix = configuration.tablePrefix
+        self.usageSQL = UsageSQL(backend: .sqlite, usageQuery: configuration.effectiveUsageQuery)
+        self.logger = logger
+    }
+
+    /// Opens (creating if needed) the database and runs the migrations.
+    static func open(_ location: DatabaseLocation.SQLiteLocation, configuration: StoreConfiguration, logger: Logger) async throws -> SQLiteStore {
+        var grdbConfiguration = Configuration()
+        grdbConfiguration.label = "tally"
+        // Another job or the app may be writing: wait for it rather than failing at once.
+        grdbConfiguration.busyMode = .timeout(10)
+        let writer: any DatabaseWriter
+        do {
+            switch location {
+            case .memory:
+                writer = try DatabaseQueue(configuration: grdbConfiguration)
+            case .file(let path):
+                writer = try DatabasePool(path: path, configuration: grdbConfiguration)
+            }
+        } catch {
+            throw ConfigurationError(
+                key: DatabaseLocation.settingKey,
+                problem: "names a SQLite database that cannot be opened (\(DatabaseLocation.sqlite(location)): \(Self.message(of: error)))",
+                fix: "check that the directory exists and this user may write there"
+            )
+        }
+        let store = SQLiteStore(writer: writer, location: location, configuration: configuration, logger: logger)
+        try await store.migrate()
+        logger.debug("opened store", metadata: ["backend": "sqlite", "database": "\(DatabaseLocation.sqlite(location))"])
+        return store
+    }
+
+    private func migrate() async throws {
+        var migrator = DatabaseMigrator()
+        let prefix = self.prefix
+        for migration in TallyMigration.all {
+            migrator.registerMigration(migration.identifier) { db in
+                for statement in migration.sqlite(prefix) {
+                    try db.execute(sql: statement)
+                }
+            }
+        }
+        let writer = self.writer
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            migrator.asyncMigrate(writer) { result in
+                continuation.resume(with: result.map { _ in () })
+            }
+        }
+    }
+
+    func close() async throws {
+        try writer.close()
+    }
+
+    func tableNames() async throws -> Set<String> {
+        try await writer.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
+        }
+    }
+
+    func appliedMigrations() async throws -> [String] {
+        try await writer.read { db in
+            try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
+        }
+    }
+
+    /// A SQLite error's own message, without the SQL or its arguments.
+    static func message(of error: any Error) -> String {
+        (error as? DatabaseError)?.message ?? String(describing: error)
+    }
+}
