@@ -1,0 +1,84 @@
+import Synchronization
+
+/// Decides, per request, which injected failure (if any) applies; rate limits use real elapsed time.
+final class FaultInjector: Sendable {
+    /// What happens to one request.
+    enum Decision: Equatable {
+        case proceed(failWith500: Bool)
+        case rateLimited
+        case dropConnection
+    }
+
+    private struct Bucket {
+        var tokens: Double
+        var refilledAt: ContinuousClock.Instant
+    }
+
+    private struct State {
+        var plan: FaultPlan
+        var random: SeededRandom
+        var burstRemaining: Int
+        var overall: Bucket?
+        var endpoints: [String: Bucket] = [:]
+    }
+
+    private let state: Mutex<State>
+
+    init(plan: FaultPlan) {
+        state = Mutex(State(plan: plan, random: SeededRandom(seed: plan.seed), burstRemaining: plan.burst429Count))
+    }
+
+    /// The plan in force.
+    var plan: FaultPlan { state.withLock { $0.plan } }
+
+    /// Replaces the plan, restarting its random sequence, burst and rate-limit buckets.
+    func replace(with plan: FaultPlan) {
+        state.withLock { $0 = State(plan: plan, random: SeededRandom(seed: plan.seed), burstRemaining: plan.burst429Count) }
+    }
+
+    /// Decides the fate of a request to `path`.
+    func decide(path: String) -> Decision {
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            if state.random.chance(state.plan.dropConnectionRate) { return .dropConnection }
+            if state.burstRemaining > 0 {
+                state.burstRemaining -= 1
+                return .rateLimited
+            }
+            if let rate = state.plan.rateLimit, !Self.take(&state.overall, rate: rate, now: now) {
+                return .rateLimited
+            }
+            for (prefix, rate) in state.plan.endpointRateLimits where path.hasPrefix(prefix) {
+                if !Self.take(&state.endpoints[prefix], rate: rate, now: now) { return .rateLimited }
+            }
+            return .proceed(failWith500: state.random.chance(state.plan.errorRate))
+        }
+    }
+
+    /// The delay to add to this response: latency plus uniform jitter.
+    func delay() -> Duration {
+        state.withLock { state in
+            let plan = state.plan
+            guard plan.latencyJitter > .zero else { return plan.latency }
+            let fraction = Double.random(in: 0...1, using: &state.random)
+            return plan.latency + plan.latencyJitter * fraction
+        }
+    }
+
+    /// Whether to record an event as a failed webhook delivery.
+    var failedDeliveryRate: Double { state.withLock { $0.plan.failedDeliveryRate } }
+
+    /// A token bucket holding at most one second of requests (and at least one), refilled continuously.
+    private static func take(_ bucket: inout Bucket?, rate: Double, now: ContinuousClock.Instant) -> Bool {
+        let capacity = max(1, rate)
+        var current = bucket ?? Bucket(tokens: capacity, refilledAt: now)
+        let elapsed = now - current.refilledAt
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        current.tokens = min(capacity, current.tokens + seconds * rate)
+        current.refilledAt = now
+        defer { bucket = current }
+        guard current.tokens >= 1 else { return false }
+        current.tokens -= 1
+        return true
+    }
+}
