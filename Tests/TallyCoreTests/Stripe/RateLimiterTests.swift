@@ -14,8 +14,8 @@ struct RateLimiterTests {
         for _ in 0..<105 { try await limiter.acquire() }
         // Then the clock moved by (105 - 5) / 20 = 5 seconds, and no faster
         let elapsed = clock.now().timeIntervalSince(start)
-        #expect(elapsed >= 5.0 - 1e-9)
-        #expect(elapsed < 5.0 + 1e-6)
+        #expect(elapsed >= 5.0)
+        #expect(elapsed < 5.0 + 1e-4)
     }
 
     @Test("the burst goes at once after a quiet spell")
@@ -26,7 +26,7 @@ struct RateLimiterTests {
         for _ in 0..<3 { try await limiter.acquire() }
         #expect(clock.now() == start)
         try await limiter.acquire()
-        #expect(abs(clock.now().timeIntervalSince(start) - 0.1) < 1e-9)
+        #expect(abs(clock.now().timeIntervalSince(start) - 0.1) < 1e-5)
     }
 
     @Test("a 429 halves the rate for the cool-down, then it recovers additively")
@@ -40,7 +40,7 @@ struct RateLimiterTests {
         #expect(await limiter.currentRate == 10)
         let start = clock.now()
         for _ in 0..<11 { try await limiter.acquire() }
-        #expect(clock.now().timeIntervalSince(start) >= 1.0 - 1e-9)
+        #expect(clock.now().timeIntervalSince(start) >= 1.0)
         // And climbs back gradually, then fully
         clock.advance(by: 10)
         let recovering = await limiter.currentRate

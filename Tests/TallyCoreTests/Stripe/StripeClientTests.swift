@@ -182,7 +182,7 @@ struct StripeClientTests {
                 }
             }
         }
-        #expect(descriptions.count == 30)
+        #expect(descriptions.count == 45)
         #expect(!lines.all.isEmpty)
         let secretBytes = Self.key.revealed
         for text in descriptions + lines.all {

@@ -5,14 +5,11 @@ import Testing
 /// Stripe's own sample objects: if the models cannot read these, they will not read Stripe.
 @Suite("Models decode Stripe's own fixtures")
 struct StripeModelFixtureTests {
-    static let resources: [String: Any] = {
-        let url = Bundle.module.url(forResource: "fixtures3", withExtension: "json", subdirectory: "Fixtures")!
-        let root = try! JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
-        return root["resources"] as! [String: Any]
-    }()
-
     func decode<T: Decodable>(_ type: T.Type, _ key: String) throws -> T {
-        let object = try #require(Self.resources[key], "fixture \(key)")
+        let url = try #require(Bundle.module.url(forResource: "fixtures3", withExtension: "json", subdirectory: "Fixtures"))
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let resources = try #require(root["resources"] as? [String: Any])
+        let object = try #require(resources[key], "fixture \(key)")
         let data = try JSONSerialization.data(withJSONObject: object)
         return try StripeDecoding.decoder().decode(T.self, from: data)
     }

@@ -16,7 +16,9 @@ public actor RateLimiter {
     public let recoveryPerSecond: Double
 
     private let clock: any TallyClock
-    private var theoreticalArrival: Date?
+    /// Times are kept as seconds since `origin`: small numbers keep full floating-point precision.
+    private var origin: Date?
+    private var theoreticalArrival: TimeInterval = 0
     private var reducedRate: Double
     private var coolDownEnds: Date?
 
@@ -36,15 +38,18 @@ public actor RateLimiter {
     /// Waits until the caller may send one request.
     public func acquire() async throws {
         guard targetRate > 0 else { return }
-        let now = clock.now()
-        let interval = 1 / rate(at: now)
-        let arrival = max(theoreticalArrival ?? now, now)
-        let tolerance = Double(burst - 1) * interval
-        let allowedAt = arrival.addingTimeInterval(-tolerance)
-        theoreticalArrival = arrival.addingTimeInterval(interval)
-        let wait = allowedAt.timeIntervalSince(now)
+        let date = clock.now()
+        let origin = self.origin ?? date
+        self.origin = origin
+        let now = date.timeIntervalSince(origin)
+        let interval = 1 / rate(at: date)
+        let arrival = max(theoreticalArrival, now)
+        let allowedAt = arrival - Double(burst - 1) * interval
+        theoreticalArrival = arrival + interval
+        let wait = allowedAt - now
         if wait > 0 {
-            try await clock.sleep(for: .seconds(wait))
+            // One microsecond more than the exact wait, so clock rounding can never let a request in early.
+            try await clock.sleep(for: .seconds(wait + 1e-6))
         }
     }
 

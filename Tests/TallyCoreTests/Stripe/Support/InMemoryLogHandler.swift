@@ -18,11 +18,11 @@ struct InMemoryLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
-             source: String, file: String, function: String, line: UInt) {
-        let merged = self.metadata.merging(explicit ?? [:]) { _, new in new }
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         let rendered = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        store.append("\(level) \(message) \(rendered)")
+        let error = event.error.map { " error=\($0)" } ?? ""
+        store.append("\(event.level) \(event.message) \(rendered)\(error)")
     }
 
     /// A logger writing into a fresh store.
