@@ -18,6 +18,9 @@ static inline CURLcode tally_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { r
 static inline CURLcode tally_curl_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode tally_curl_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
 
+// curl_global_init's flag is a composite macro; this fixes it to curl's recommended default.
+static inline CURLcode tally_curl_global_init_default(void) { return curl_global_init(CURL_GLOBAL_DEFAULT); }
+
 static inline CURLMcode tally_curl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
 
 #endif

@@ -1,0 +1,31 @@
+/// The live `HTTPTransport`: libcurl's multi interface on one dedicated thread.
+///
+/// Requests from any number of tasks run concurrently on that thread and share its connection cache
+/// (keep-alive reuse); the awaiting tasks are suspended, not blocked. TLS verification is always on.
+/// Cancelling an awaiting task removes its transfer at once.
+public final class CurlTransport: HTTPTransport {
+    private let loop: CurlMultiLoop
+
+    /// Starts the transfer thread. `maxHostConnections` caps the connections open to one host.
+    public init(maxHostConnections: Int = 64) {
+        loop = CurlMultiLoop(maxHostConnections: maxHostConnections)
+    }
+
+    deinit {
+        loop.shutdown()
+    }
+
+    public func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try Task.checkCancellation()
+        let transfer = try CurlTransfer(request: request)
+        let loop = self.loop
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                transfer.continuation = continuation
+                loop.submit(transfer)
+            }
+        } onCancel: {
+            loop.cancel(transfer)
+        }
+    }
+}

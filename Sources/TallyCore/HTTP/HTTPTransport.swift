@@ -1,0 +1,57 @@
+import Foundation
+
+/// Sends one HTTP request and returns its response; the seam between the Stripe client and the network.
+public protocol HTTPTransport: Sendable {
+    /// Performs `request`. Throws `HTTPTransportError` when no response arrived, `CancellationError` when the
+    /// awaiting task was cancelled.
+    func execute(_ request: HTTPRequest) async throws -> HTTPResponse
+}
+
+/// The HTTP methods Tally uses.
+public enum HTTPMethod: String, Sendable, Hashable {
+    case get = "GET"
+    case post = "POST"
+    case delete = "DELETE"
+}
+
+/// One outgoing HTTP request.
+public struct HTTPRequest: Sendable {
+    public var method: HTTPMethod
+    /// The absolute URL, query string included.
+    public var url: String
+    public var headers: HTTPHeaders
+    public var body: Data?
+    /// How long to wait for the TCP (and TLS) connection.
+    public var connectTimeout: Duration
+    /// How long the whole exchange may take, connection included.
+    public var totalTimeout: Duration
+
+    public init(
+        method: HTTPMethod,
+        url: String,
+        headers: HTTPHeaders = HTTPHeaders(),
+        body: Data? = nil,
+        connectTimeout: Duration = .seconds(10),
+        totalTimeout: Duration = .seconds(60)
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.connectTimeout = connectTimeout
+        self.totalTimeout = totalTimeout
+    }
+}
+
+/// One HTTP response.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: Data
+
+    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: Data = Data()) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}

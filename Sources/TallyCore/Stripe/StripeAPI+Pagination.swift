@@ -1,0 +1,56 @@
+/// Lists: Stripe pages of up to 100, followed with `starting_after` while `has_more`.
+extension StripeAPI {
+    /// Every object of the list at `path`, all pages fetched.
+    public func list<T: Decodable & Sendable>(_ type: T.Type = T.self, path: String,
+                                               parameters: [String: FormValue] = [:]) async throws -> [T] {
+        var all: [T] = []
+        for try await element in listStream(type, path: path, parameters: parameters) {
+            all.append(element)
+        }
+        return all
+    }
+
+    /// The list at `path` as a stream, fetching the next page only when the consumer reaches it.
+    public func listStream<T: Decodable & Sendable>(_ type: T.Type = T.self, path: String,
+                                                     parameters: [String: FormValue] = [:]) -> AsyncThrowingStream<T, any Error> {
+        let pager = StripeListPager<T>(api: self, path: path, parameters: parameters)
+        return AsyncThrowingStream { try await pager.next() }
+    }
+}
+
+/// Walks one Stripe list page by page for `listStream`.
+actor StripeListPager<T: Decodable & Sendable> {
+    /// Stripe's largest page.
+    static var pageSize: Int64 { 100 }
+
+    private let api: any StripeAPI
+    private let path: String
+    private let parameters: [String: FormValue]
+    private var cursor: String?
+    private var finished = false
+    private var pending: [T] = []
+
+    init(api: any StripeAPI, path: String, parameters: [String: FormValue]) {
+        self.api = api
+        self.path = path
+        self.parameters = parameters
+    }
+
+    /// The next object, or nil after the last page.
+    func next() async throws -> T? {
+        while pending.isEmpty {
+            if finished { return nil }
+            var query = parameters
+            query["limit"] = .integer(Self.pageSize)
+            if let cursor { query["starting_after"] = .string(cursor) }
+            let response = try await api.send(.get(path, query))
+            let page = try response.decode(StripeList<T>.self)
+            let ids = try response.decode(StripeList<StripeObjectID>.self)
+            cursor = ids.data.last?.id
+            // A page that says "more" but gives no cursor would loop forever; stop instead.
+            finished = !page.hasMore || cursor == nil || page.data.isEmpty
+            pending = page.data.reversed()
+        }
+        return pending.popLast()
+    }
+}

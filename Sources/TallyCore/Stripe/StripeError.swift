@@ -1,0 +1,141 @@
+/// Why a Stripe call failed, with the exit status a job ends with and a message saying what to do.
+///
+/// Messages carry the endpoint, HTTP status, Stripe's own error and its Request-Id; never the API key, the
+/// Authorization header or a request body (Stripe's own text is passed through `SecretRedactor`).
+public struct StripeError: TallyFailure, Equatable {
+    /// The failure class; each maps to one exit status.
+    public enum Code: String, Sendable {
+        /// 400/404 and other 4xx Stripe will not accept as sent (65).
+        case invalidRequest = "invalid_request"
+        /// 401: the key was rejected (78).
+        case authentication
+        /// 403: a restricted key lacks a permission (78).
+        case permission
+        /// 429 still after every retry (75).
+        case rateLimited = "rate_limited"
+        /// 409 or 5xx still after every retry (75).
+        case server
+        /// No response within the timeout (75).
+        case timeout
+        /// No connection or a dropped one (75).
+        case network
+        /// Too many consecutive failed calls: the client stopped calling Stripe (69).
+        case circuitOpen = "circuit_open"
+        /// A response Tally could not read (65).
+        case decoding
+    }
+
+    public var code: Code
+    /// `GET /v1/billing/meters/mtr_1`: method and sanitized path.
+    public var endpoint: String
+    /// The HTTP status, or nil when no response arrived.
+    public var httpStatus: Int?
+    /// Stripe's `Request-Id`, to quote to Stripe support.
+    public var requestID: String?
+    /// Stripe's decoded error, when the body held one.
+    public var stripeError: StripeErrorBody.Detail?
+    /// The full sentence a person reads.
+    public var message: String
+
+    public init(code: Code, endpoint: String, httpStatus: Int? = nil, requestID: String? = nil,
+                stripeError: StripeErrorBody.Detail? = nil, message: String) {
+        self.code = code
+        self.endpoint = endpoint
+        self.httpStatus = httpStatus
+        self.requestID = requestID
+        self.stripeError = stripeError
+        self.message = message
+    }
+
+    public var exitStatus: ExitStatus {
+        switch code {
+        case .invalidRequest, .decoding: .dataError
+        case .authentication, .permission: .configuration
+        case .rateLimited, .server, .timeout, .network: .temporaryFailure
+        case .circuitOpen: .unavailable
+        }
+    }
+
+    public var description: String { message }
+
+    /// Whether this failure says Stripe is (for now) unreachable or overloaded, which the circuit breaker counts.
+    var countsAsUnavailable: Bool {
+        switch code {
+        case .rateLimited, .server, .timeout, .network: true
+        default: false
+        }
+    }
+}
+
+extension StripeError {
+    /// The error for a non-2xx response Tally will not (or can no longer) retry.
+    static func response(status: Int, endpoint: String, requestID: String?, detail: StripeErrorBody.Detail?,
+                         attempts: Int) -> StripeError {
+        let stripeSays = detail.map { detail in
+            var text = detail.type
+            if let code = detail.code { text += "/\(code)" }
+            if let message = detail.message { text += ": \(message)" }
+            if let param = detail.param { text += " (param \(param))" }
+            return text
+        } ?? "no error details in the response"
+        let reference = requestID.map { " Request-Id \($0)." } ?? ""
+        let tries = attempts == 1 ? "" : " after \(attempts) attempts"
+        let code: Code
+        let message: String
+        switch status {
+        case 401:
+            code = .authentication
+            message = "STRIPE_SECRET_KEY was rejected by Stripe (401): \(stripeSays).\(reference) "
+                + "Put a valid sk_… or rk_… key in the environment or /etc/tally/tally.env."
+        case 403:
+            code = .permission
+            message = "STRIPE_SECRET_KEY may not call \(endpoint) (403): \(stripeSays).\(reference) "
+                + "Grant the restricted key this permission in the Stripe dashboard, or use another key."
+        case 429:
+            code = .rateLimited
+            message = "Stripe rate-limited \(endpoint)\(tries) (429): \(stripeSays).\(reference) "
+                + "Lower STRIPE_MAX_RPS or re-run later."
+        case 409, 500...:
+            code = .server
+            message = "Stripe failed \(endpoint)\(tries) (\(status)): \(stripeSays).\(reference) "
+                + "Re-run later; check https://status.stripe.com if it persists."
+        default:
+            code = .invalidRequest
+            let hint = detail?.docUrl.map { " See \($0)." } ?? ""
+            message = "Stripe rejected \(endpoint) (\(status)): \(stripeSays).\(reference)\(hint) "
+                + "Fix the request data or settings it came from; retrying will not help."
+        }
+        return StripeError(code: code, endpoint: endpoint, httpStatus: status, requestID: requestID,
+                           stripeError: detail, message: message)
+    }
+
+    /// The error for an exchange that produced no response.
+    static func transport(_ error: HTTPTransportError, endpoint: String, attempts: Int) -> StripeError {
+        let tries = attempts == 1 ? "" : " after \(attempts) attempts"
+        switch error.kind {
+        case .timeout:
+            return StripeError(code: .timeout, endpoint: endpoint,
+                               message: "\(endpoint) timed out\(tries) (\(error.message)). "
+                                   + "Re-run later; check STRIPE_API_BASE and the network if it persists.")
+        case .connectFailed, .tls, .other:
+            return StripeError(code: .network, endpoint: endpoint,
+                               message: "Could not reach Stripe for \(endpoint)\(tries) (\(error.kind.rawValue): \(error.message)). "
+                                   + "Check the network and STRIPE_API_BASE, then re-run.")
+        }
+    }
+
+    /// The error for a response body that is not what the model expects.
+    static func decoding(_ underlying: any Error, endpoint: String, requestID: String?, type: String) -> StripeError {
+        let reference = requestID.map { " Request-Id \($0)." } ?? ""
+        return StripeError(code: .decoding, endpoint: endpoint, requestID: requestID,
+                           message: "Could not read Stripe's response to \(endpoint) as \(type): \(underlying).\(reference) "
+                               + "Check that STRIPE_API_VERSION matches the version Tally pins, and STRIPE_API_BASE.")
+    }
+
+    /// The fail-fast error while the circuit is open.
+    static func circuitOpen(failures: Int, last: String, endpoint: String) -> StripeError {
+        StripeError(code: .circuitOpen, endpoint: endpoint,
+                    message: "Stripe is unavailable: \(failures) consecutive calls failed (last: \(last)); "
+                        + "the job stopped calling Stripe. Check https://status.stripe.com and STRIPE_API_BASE, then re-run.")
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import TallySandbox
+@testable import TallyCore
+
+@Suite("CurlTransport over loopback")
+struct CurlTransportTests {
+    func running(_ faults: FaultPlan = FaultPlan()) async throws -> StripeSimulator {
+        let simulator = StripeSimulator(configuration: SimulatorConfiguration(apiKeys: ["sk_test_tally"], faults: faults))
+        try await simulator.start()
+        return simulator
+    }
+
+    func request(_ simulator: StripeSimulator, _ path: String, totalTimeout: Duration = .seconds(30)) -> HTTPRequest {
+        HTTPRequest(method: .get, url: simulator.baseURL + path, headers: ["Authorization": "Bearer sk_test_tally"],
+                    totalTimeout: totalTimeout)
+    }
+
+    @Test("fifty concurrent requests all complete on the one transfer thread")
+    func concurrentRequests() async throws {
+        let simulator = try await running(FaultPlan(latency: .milliseconds(50)))
+        let meter = try simulator.state.createMeter(displayName: "Tokens", eventName: "tokens")
+        let transport = CurlTransport()
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<50 {
+                group.addTask { try await transport.execute(request(simulator, "/v1/billing/meters/\(meter.id)")).status }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses == Array(repeating: 200, count: 50))
+        try await simulator.shutdown()
+    }
+
+    @Test("response headers are read case-insensitively and the body is complete")
+    func headersAndBody() async throws {
+        let simulator = try await running()
+        for index in 0..<120 { simulator.state.createCustomer(email: "c\(index)@example.com") }
+        let response = try await CurlTransport().execute(request(simulator, "/v1/customers?limit=100"))
+        #expect(response.status == 200)
+        #expect(response.headers["request-id"]?.hasPrefix("req_") == true)
+        let page = try StripeDecoding.decoder().decode(StripeList<Customer>.self, from: response.body)
+        #expect(page.data.count == 100 && page.hasMore)
+        try await simulator.shutdown()
+    }
+
+    @Test("a POST body arrives intact")
+    func postBody() async throws {
+        let simulator = try await running()
+        let transport = CurlTransport()
+        let body = FormEncoder.encode(["email": "a+b@example.com", "name": "Ünïcode & more"])
+        let response = try await transport.execute(HTTPRequest(
+            method: .post, url: simulator.baseURL + "/v1/customers",
+            headers: ["Authorization": "Bearer sk_test_tally", "Content-Type": "application/x-www-form-urlencoded"],
+            body: Data(body.utf8)))
+        #expect(response.status == 200)
+        let customer = try StripeDecoding.decoder().decode(Customer.self, from: response.body)
+        #expect(customer.email == "a+b@example.com")
+        #expect(customer.name == "Ünïcode & more")
+        try await simulator.shutdown()
+    }
+
+    @Test("a request slower than the total timeout fails as a timeout")
+    func timeout() async throws {
+        let simulator = try await running(FaultPlan(latency: .seconds(5)))
+        let error = await #expect(throws: HTTPTransportError.self) {
+            try await CurlTransport().execute(request(simulator, "/v1/customers", totalTimeout: .milliseconds(200)))
+        }
+        #expect(error?.kind == .timeout)
+        try await simulator.shutdown()
+    }
+
+    @Test("a refused connection fails as a connect failure")
+    func connectFailure() async throws {
+        let error = await #expect(throws: HTTPTransportError.self) {
+            try await CurlTransport().execute(HTTPRequest(method: .get, url: "http://127.0.0.1:1/v1/customers"))
+        }
+        #expect(error?.kind == .connectFailed)
+    }
+
+    @Test("cancelling the awaiting task removes the transfer instead of waiting for the answer")
+    func cancellation() async throws {
+        let simulator = try await running(FaultPlan(latency: .seconds(30)))
+        let transport = CurlTransport()
+        let task = Task { try await transport.execute(request(simulator, "/v1/customers", totalTimeout: .seconds(60))) }
+        task.cancel()
+        let result = await task.result
+        #expect(throws: CancellationError.self) { try result.get() }
+        try await simulator.shutdown()
+    }
+}
