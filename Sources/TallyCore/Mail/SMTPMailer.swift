@@ -52,7 +52,7 @@ private struct SMTPTransfer {
     var server: String
 
     func perform() throws {
-        CurlGlobal.initialize()
+        _ = CurlGlobal.initialized
         guard let handle = curl_easy_init() else {
             throw MailError(kind: .unavailable, message: "could not start libcurl for SMTP")
         }
@@ -122,10 +122,4 @@ private final class PayloadSource {
         offset += count
         return count
     }
-}
-
-/// `curl_global_init` must run once before any handle, and is not thread-safe itself.
-enum CurlGlobal {
-    private static let once: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
-    static func initialize() { _ = once }
 }

@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+import TallyCore
+
+/// The start-up every job executable shares: settings, logging, store, Stripe client, mailer, signals,
+/// the job runner, and the exit code. A job's `main.swift` only names its use-case.
+public enum JobMain {
+    /// Runs `useCase` as the job called `job` and exits with the documented code.
+    public static func run(
+        job: String,
+        options: JobOptions,
+        requirements: Set<ConfigurationRequirement> = [],
+        useCase: @escaping @Sendable (JobContext) async throws -> JobReport
+    ) async -> Never {
+        let label = "tally-\(job)"
+        let configuration: TallyConfiguration
+        do {
+            configuration = try await ConfigurationLoader.load(ConfigurationSources(
+                configFile: options.configFile, environmentFile: options.environmentFile,
+                environment: ProcessInfo.processInfo.environment, overrides: options.settingOverrides),
+                requirements: requirements)
+        } catch {
+            fail(label, error)
+        }
+        let secrets = configuration.secretValues
+        LoggingSystem.bootstrap { name in
+            TallyLogHandler(label: name, format: configuration.log.format, level: configuration.log.level, secrets: secrets)
+        }
+        let logger = Logger(label: label)
+
+        let since: Date?
+        let until: Date?
+        let store: any TallyStore
+        do {
+            since = try options.since.map { try JobTimeRange.parseInstant($0, flag: "--since") }
+            until = try options.until.map { try JobTimeRange.parseInstant($0, flag: "--until") }
+            store = try await openStore(try configuration.storeConfiguration(), logger: logger)
+        } catch {
+            logger.error("\(error)", metadata: ["exit_code": "\(error.tallyExitStatus.rawValue)"])
+            exit(error.tallyExitStatus.rawValue)
+        }
+
+        let transport = CurlTransport()
+        let interrupt = InterruptFlag()
+        let signals = SignalMonitor(flag: interrupt)
+        let runner = JobRunner(
+            job: job, store: store, logger: logger,
+            metrics: configuration.output.metricsDirectory.map(MetricsFileWriter.init(directory:)),
+            healthCheck: configuration.output.healthcheckURL.map { HTTPHealthCheckPinger(url: $0, transport: transport, logger: logger) })
+        let arguments = CommandLine.arguments.dropFirst().joined(separator: " ")
+        let status = await runner.run(arguments: arguments, dryRun: options.dryRun) { runID in
+            var runLogger = logger
+            runLogger[metadataKey: "run_id"] = "\(runID)"
+            let stripe = StripeClient(configuration: configuration.stripeClientConfiguration, transport: transport,
+                                      recorder: store, logger: runLogger, runID: runID)
+            let context = JobContext(configuration: configuration, store: store, stripe: stripe,
+                                     mailer: configuration.makeMailer(), logger: runLogger, clock: SystemClock(),
+                                     interrupt: interrupt, dryRun: options.dryRun, since: since, until: until, runID: runID)
+            do {
+                let report = try await useCase(context)
+                try? await stripe.flushCallLog()
+                return report
+            } catch {
+                try? await stripe.flushCallLog()
+                throw error
+            }
+        }
+        signals.cancel()
+        try? await store.close()
+        exit(status.rawValue)
+    }
+
+    /// Reports a start-up failure before logging is configured, and exits with its code.
+    static func fail(_ label: String, _ error: any Error) -> Never {
+        FileHandle.standardError.write(Data("\(label): \(error)\n".utf8))
+        exit(error.tallyExitStatus.rawValue)
+    }
+}
