@@ -1,1 +1,25 @@
-print("not yet")
+import ArgumentParser
+import TallyCLI
+import TallyCore
+
+/// Catches up Stripe events that webhooks missed into `stripe_events`, queues and processes them.
+@main
+struct TallyEvents: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tally-events",
+        abstract: "Catch up missed Stripe webhooks: store new events, queue them, process the queue.",
+        discussion: """
+            Resumes 5 minutes before the newest stored event (3 days back on the first run, never beyond \
+            Stripe's 30-day retention; --since overrides). Subscription events update subscription_items; \
+            failures are retried with backoff and dead-lettered after 5 attempts (exit 1 while any is dead).
+            """
+    )
+
+    @OptionGroup var options: JobOptions
+
+    func run() async throws {
+        await JobMain.run(job: "events", options: options) { context in
+            try await EventCatchUp().run(context)
+        }
+    }
+}

@@ -21,5 +21,6 @@ public struct TallyMigration: Sendable {
     public static let all: [TallyMigration] = [
         .v1PlanTables,
         .v1TallyTables,
+        .v2EventQueue,
     ]
 }

@@ -1,0 +1,127 @@
+import Foundation
+import Logging
+
+/// `tally-events`: catches up on Stripe events a webhook may have missed, stores each once in
+/// `stripe_events`, queues it, and processes the queue (subscription items), retrying failures with
+/// backoff and dead-lettering an event after `retry.maxFailures` failures.
+public struct EventCatchUp: Sendable {
+    /// The event types the integration plan handles (Stripe accepts at most 20 per call).
+    public static let eventTypes = [
+        "invoice.payment_succeeded", "invoice.payment_failed", "invoice.finalized", "invoice.upcoming", "invoice.paid",
+        "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted",
+        "customer.subscription.trial_will_end", "customer.updated",
+        "payment_method.attached", "payment_method.detached",
+    ]
+
+    public var settings: EventCatchUpSettings
+
+    public init(settings: EventCatchUpSettings = .init()) {
+        self.settings = settings
+    }
+
+    /// Runs the catch-up, then the queue, with what `context` provides.
+    public func run(_ context: JobContext) async throws -> JobReport {
+        try await catchUp(context).jobReport
+    }
+
+    /// The run, with its counts.
+    public func catchUp(_ context: JobContext) async throws -> EventCatchUpSummary {
+        let store = context.store
+        let since = settings.resumePoint(newestStored: try await store.newestStripeEventCreated(), since: context.since,
+                                         now: context.clock.now())
+        if let requested = context.since, requested < since {
+            context.logger.notice("Stripe keeps events for 30 days; listing from \(JobTimeRange.format(since)) instead of --since \(JobTimeRange.format(requested))")
+        }
+        var summary = EventCatchUpSummary(since: since, dryRun: context.dryRun)
+        var fetched = try await context.stripe.eventsWithPayloads(types: Self.eventTypes, createdAfter: since)
+        if let until = context.until { fetched.removeAll { $0.event.created >= until } }
+        summary.fetched = fetched.count
+
+        if context.dryRun {
+            let known = try await store.storedStripeEventIDs(among: fetched.map(\.event.id))
+            summary.new = fetched.count - known.count
+            summary.processed = try await countDue(store, now: context.clock.now()) + summary.new
+            return summary
+        }
+
+        // Oldest first, one transaction per batch: an interrupted run leaves a stored prefix, and the next run
+        // resumes from its newest event.
+        for start in stride(from: 0, to: fetched.count, by: settings.batchSize) {
+            try context.interrupt.check()
+            let batch = fetched[start..<min(start + settings.batchSize, fetched.count)]
+            summary.new += try await store.storeAndQueue(batch.map(\.record))
+        }
+        context.logger.debug("stored events", metadata: ["fetched": "\(summary.fetched)", "new": "\(summary.new)"])
+
+        try await processQueue(context, into: &summary)
+        summary.deadLetters = try await store.stripeEventQueue(status: .dead)
+        return summary
+    }
+
+    /// Processes every due entry once, oldest event first, checking for a stop request between events.
+    func processQueue(_ context: JobContext, into summary: inout EventCatchUpSummary) async throws {
+        let now = context.clock.now()
+        var cursor: DueStripeEvent.Cursor?
+        while true {
+            let due = try await context.store.dueStripeEvents(now: now, after: cursor, limit: settings.batchSize)
+            if due.isEmpty { return }
+            for item in due {
+                // Each event's writes are one transaction, so a stop between events leaves nothing half done.
+                try context.interrupt.check()
+                cursor = item.cursor
+                try await process(item, context, into: &summary)
+            }
+        }
+    }
+
+    private func process(_ item: DueStripeEvent, _ context: JobContext, into summary: inout EventCatchUpSummary) async throws {
+        let event = item.event
+        var logger = context.logger
+        logger[metadataKey: "event_id"] = "\(event.eventID)"
+        logger[metadataKey: "event_type"] = "\(event.eventType)"
+        do {
+            let sync = try await SubscriptionSync.forEvent(event, stripe: context.stripe)
+            let outcome = try await context.store.completeStripeEvent(event.eventID, applying: sync)
+            summary.processed += 1
+            if outcome == .skippedAsStale { summary.skippedAsStale += 1 }
+            logger.debug("processed event", metadata: ["sync": "\(outcome.rawValue)"])
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            let message = Self.errorText(error, secrets: context.configuration.secretValues)
+            let attempt = settings.retry.afterFailure(previousFailures: item.entry.retryCount, error: message,
+                                                      now: context.clock.now())
+            // If even the failure cannot be recorded, the store is the problem: stop the run, retry nothing.
+            try await context.store.failStripeEvent(event.eventID, attempt: attempt)
+            if attempt.status == .dead {
+                summary.deadLettered += 1
+                logger.error("event dead-lettered after \(attempt.retryCount) failures: \(message)")
+            } else {
+                summary.failed += 1
+                logger.warning("event failed (\(attempt.retryCount) of \(settings.retry.maxFailures)); retried from \(attempt.nextRetryAt.map(JobTimeRange.format) ?? "-"): \(message)")
+            }
+        }
+    }
+
+    /// Entries due at `now`, for a dry run.
+    private func countDue(_ store: any TallyStore, now: Date) async throws -> Int {
+        var count = 0
+        var cursor: DueStripeEvent.Cursor?
+        while true {
+            let due = try await store.dueStripeEvents(now: now, after: cursor, limit: settings.batchSize)
+            guard let last = due.last else { return count }
+            count += due.count
+            cursor = last.cursor
+        }
+    }
+
+    /// `last_error`: the failure's own words, any secret removed, short enough for a log line.
+    static func errorText(_ error: any Error, secrets: [String]) -> String {
+        var text = "\(error)"
+        for secret in secrets where !secret.isEmpty {
+            text = text.replacingOccurrences(of: secret, with: "<redacted>")
+        }
+        text = text.replacing(/(sk|rk|pk)_(test|live)_[A-Za-z0-9*]+/, with: "<redacted>")
+        return text.count > 500 ? String(text.prefix(499)) + "…" : text
+    }
+}

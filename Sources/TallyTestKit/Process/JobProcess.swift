@@ -1,0 +1,104 @@
+import Foundation
+import Synchronization
+
+/// Runs a built executable (a `tally-*` job) as a subprocess, the way cron does: with only the environment
+/// given, its output captured, and a timeout after which it is terminated.
+public enum JobProcess {
+    /// How a finished subprocess ended.
+    public struct Result: Sendable, Equatable {
+        public var exitCode: Int32
+        public var stdout: String
+        public var stderr: String
+        /// True when the timeout ended the process (it was sent SIGTERM, then SIGKILL).
+        public var timedOut: Bool
+    }
+
+    /// `.build/debug/<name>` of the package holding `filePath` (pass `#filePath` from a test).
+    public static func builtExecutable(_ name: String, filePath: String = #filePath) throws -> URL {
+        var directory = URL(fileURLWithPath: filePath).deletingLastPathComponent()
+        while directory.path != "/" {
+            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
+                let executable = directory.appendingPathComponent(".build/debug/\(name)")
+                guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+                    throw JobProcessError.missingExecutable(executable.path)
+                }
+                return executable
+            }
+            directory.deleteLastPathComponent()
+        }
+        throw JobProcessError.missingExecutable(".build/debug/\(name) (no Package.swift above \(filePath))")
+    }
+
+    /// Runs `executable` to the end with exactly `environment` (plus `PATH` when absent, never the caller's
+    /// secrets), and returns its exit code and output. `onStart` gets the process id, e.g. to signal it.
+    public static func run(
+        _ executable: URL, arguments: [String] = [], environment: [String: String],
+        currentDirectory: URL? = nil, timeout: Duration = .seconds(120),
+        onStart: @Sendable (Int32) async -> Void = { _ in }
+    ) async throws -> Result {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("job-process-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        // Files, not pipes: a chatty child never blocks on a full pipe and nobody blocks reading one.
+        let stdoutURL = scratch.appendingPathComponent("stdout")
+        let stderrURL = scratch.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        let stdout = try FileHandle(forWritingTo: stdoutURL)
+        let stderr = try FileHandle(forWritingTo: stderrURL)
+        defer {
+            try? stdout.close()
+            try? stderr.close()
+        }
+
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var childEnvironment = environment
+        if childEnvironment["PATH"] == nil { childEnvironment["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
+        process.environment = childEnvironment
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+
+        let (exits, exited) = AsyncStream<Int32>.makeStream()
+        process.terminationHandler = { finished in
+            exited.yield(finished.terminationStatus)
+            exited.finish()
+        }
+        try process.run()
+        let pid = process.processIdentifier
+        await onStart(pid)
+
+        let timedOut = Atomic<Bool>(false)
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            timedOut.store(true, ordering: .relaxed)
+            kill(pid, SIGTERM)
+            try await Task.sleep(for: .seconds(5))
+            kill(pid, SIGKILL)
+        }
+        var code: Int32 = -1
+        for await status in exits { code = status }
+        watchdog.cancel()
+
+        return Result(
+            exitCode: code,
+            stdout: (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "",
+            timedOut: timedOut.load(ordering: .relaxed))
+    }
+}
+
+/// Why a subprocess could not be run.
+public enum JobProcessError: Error, CustomStringConvertible, Equatable {
+    case missingExecutable(String)
+
+    public var description: String {
+        switch self {
+        case .missingExecutable(let path):
+            "\(path) is missing: build it first (`swift build`), then run the integration tests"
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Logging
+import TallySandbox
+import TallyTestKit
+@testable import TallyCore
+
+/// The simulator on a loopback port, the live Stripe client talking to it over HTTP, a fresh store and a
+/// manual clock that starts at the simulator's time: what `EventCatchUp` runs against in these tests.
+struct EventsHarness {
+    static let key = "sk_test_tally"
+
+    let simulator: StripeSimulator
+    let client: StripeClient
+    let store: any TallyStore
+    let clock: ManualClock
+    let configuration: TallyConfiguration
+
+    static func run(on backend: StoreBackendUnderTest, _ body: (EventsHarness) async throws -> Void) async throws {
+        let simulator = StripeSimulator(configuration: SimulatorConfiguration(apiKeys: [key]))
+        try await simulator.start()
+        do {
+            let clock = ManualClock(now: simulator.clock.now())
+            let client = StripeClient(
+                configuration: StripeClientConfiguration(apiKey: Secret(key), apiBase: simulator.baseURL,
+                                                         maxRequestsPerSecond: 0, maxAttempts: 2),
+                transport: CurlTransport(), clock: clock)
+            let configuration = try await ConfigurationLoader.load(ConfigurationSources(
+                environmentFile: "/dev/null",
+                environment: ["STRIPE_SECRET_KEY": key, "STRIPE_API_BASE": simulator.baseURL]))
+            try await backend.withStore { store, _ in
+                try await body(EventsHarness(simulator: simulator, client: client, store: store, clock: clock,
+                                             configuration: configuration))
+            }
+        } catch {
+            try await simulator.shutdown()
+            throw error
+        }
+        try await simulator.shutdown()
+    }
+
+    /// The context the job's shell would build, on this harness.
+    func context(dryRun: Bool = false, since: Date? = nil, interrupt: InterruptFlag = InterruptFlag(),
+                 store: (any TallyStore)? = nil) -> JobContext {
+        JobContext(configuration: configuration, store: store ?? self.store, stripe: client, mailer: configuration.makeMailer(),
+                   logger: Logger(label: "tally.events-test"), clock: clock, interrupt: interrupt, dryRun: dryRun,
+                   since: since, until: nil, runID: 1)
+    }
+
+    /// One `tally-events` run.
+    func catchUp(dryRun: Bool = false, since: Date? = nil) async throws -> EventCatchUpSummary {
+        try await EventCatchUp().catchUp(context(dryRun: dryRun, since: since))
+    }
+
+    /// Moves Stripe's time and Tally's together (Stripe bills the periods that end on the way).
+    func advance(by seconds: TimeInterval) {
+        simulator.clock.advance(by: seconds)
+        clock.advance(by: seconds)
+    }
+
+    /// A customer with a seat price and a metered token price, on one product.
+    func catalog() throws -> (customer: String, product: String, seats: String, tokens: String) {
+        let customer = simulator.state.createCustomer(email: "owner@example.com")
+        let product = simulator.state.createProduct(name: "Pro")
+        let meter = try simulator.state.createMeter(displayName: "Tokens", eventName: "tokens")
+        let seats = try simulator.state.createPrice(product: product.id, unitAmount: 2_000)
+        let tokens = try simulator.state.createPrice(product: product.id, unitAmount: 1, usageType: .metered, meter: meter.id)
+        return (customer.id, product.id, seats.id, tokens.id)
+    }
+
+    /// Answers the next `GET /v1/events` with exactly these events (as Stripe would list them).
+    func scriptEvents(_ events: [[String: Any]]) throws {
+        let list: [String: Any] = ["object": "list", "url": "/v1/events", "has_more": false, "data": events]
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: list), as: UTF8.self)
+        simulator.enqueueScriptedResponse(ScriptedResponse(method: "GET", pathPrefix: "/v1/events", status: 200, body: body))
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import TallyCore
+
+/// A store that behaves like the one it wraps, except that SIGTERM "arrives" right after it has completed
+/// `completionsBeforeSignal` events: the moment a real signal would most likely land, mid-queue.
+struct InterruptingStore: TallyStore {
+    let base: any TallyStore
+    let flag: InterruptFlag
+    let completionsBeforeSignal: Int
+    private let completions = Counter()
+
+    init(_ base: any TallyStore, flag: InterruptFlag, after completionsBeforeSignal: Int) {
+        self.base = base
+        self.flag = flag
+        self.completionsBeforeSignal = completionsBeforeSignal
+    }
+
+    func completeStripeEvent(_ eventID: String, applying sync: SubscriptionSync?) async throws -> SubscriptionSyncOutcome {
+        let outcome = try await base.completeStripeEvent(eventID, applying: sync)
+        if await completions.increment() >= completionsBeforeSignal { flag.request(signal: SIGTERM) }
+        return outcome
+    }
+
+    private actor Counter {
+        var value = 0
+        func increment() -> Int {
+            value += 1
+            return value
+        }
+    }
+
+    // Everything else is the wrapped store's.
+    var backend: StoreBackend { base.backend }
+    func close() async throws { try await base.close() }
+    func apiCalls(runID: Int64?) async throws -> [APICallRecord] { try await base.apiCalls(runID: runID) }
+    func tableNames() async throws -> Set<String> { try await base.tableNames() }
+    func appliedMigrations() async throws -> [String] { try await base.appliedMigrations() }
+    func startRun(job: String, startedAt: Date, arguments: String, dryRun: Bool) async throws -> Int64 {
+        try await base.startRun(job: job, startedAt: startedAt, arguments: arguments, dryRun: dryRun)
+    }
+    func finishRun(id: Int64, outcome: JobRunOutcome) async throws { try await base.finishRun(id: id, outcome: outcome) }
+    func recentRuns(job: String, limit: Int) async throws -> [JobRunRecord] { try await base.recentRuns(job: job, limit: limit) }
+    func tryLock(job: String) async throws -> (any JobLock)? { try await base.tryLock(job: job) }
+    func record(_ calls: [APICallRecord]) async throws { try await base.record(calls) }
+    func dailyUsage(from start: Date, to end: Date, now: Date) async throws -> UsageAggregate {
+        try await base.dailyUsage(from: start, to: end, now: now)
+    }
+    func usageRows(from start: Date, to end: Date, customer: String?) async throws -> [UsageRow] {
+        try await base.usageRows(from: start, to: end, customer: customer)
+    }
+    func newestStripeEventCreated() async throws -> Date? { try await base.newestStripeEventCreated() }
+    func storedStripeEventIDs(among eventIDs: [String]) async throws -> Set<String> {
+        try await base.storedStripeEventIDs(among: eventIDs)
+    }
+    func storeAndQueue(_ events: [StripeEventRecord]) async throws -> Int { try await base.storeAndQueue(events) }
+    func dueStripeEvents(now: Date, after cursor: DueStripeEvent.Cursor?, limit: Int) async throws -> [DueStripeEvent] {
+        try await base.dueStripeEvents(now: now, after: cursor, limit: limit)
+    }
+    func failStripeEvent(_ eventID: String, attempt: EventQueueFailure) async throws {
+        try await base.failStripeEvent(eventID, attempt: attempt)
+    }
+    func stripeEventQueue(status: EventQueueStatus?) async throws -> [EventQueueEntry] {
+        try await base.stripeEventQueue(status: status)
+    }
+    func stripeEvent(id eventID: String) async throws -> StripeEventRecord? { try await base.stripeEvent(id: eventID) }
+    func subscriptionItems(subscriptionID: String?) async throws -> [SubscriptionItemRecord] {
+        try await base.subscriptionItems(subscriptionID: subscriptionID)
+    }
+}
