@@ -42,8 +42,9 @@ public enum JobProcess {
         // Files, not pipes: a chatty child never blocks on a full pipe and nobody blocks reading one.
         let stdoutURL = scratch.appendingPathComponent("stdout")
         let stderrURL = scratch.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        for url in [stdoutURL, stderrURL] where !FileManager.default.createFile(atPath: url.path, contents: nil) {
+            throw JobProcessError.cannotCapture(url.path)
+        }
         let stdout = try FileHandle(forWritingTo: stdoutURL)
         let stderr = try FileHandle(forWritingTo: stderrURL)
         defer {
@@ -94,11 +95,14 @@ public enum JobProcess {
 /// Why a subprocess could not be run.
 public enum JobProcessError: Error, CustomStringConvertible, Equatable {
     case missingExecutable(String)
+    case cannotCapture(String)
 
     public var description: String {
         switch self {
         case .missingExecutable(let path):
             "\(path) is missing: build it first (`swift build`), then run the integration tests"
+        case .cannotCapture(let path):
+            "cannot create \(path) to capture the process's output: check the temporary directory's space and permissions"
         }
     }
 }

@@ -24,7 +24,7 @@ extension PostgresStore {
     func storeAndQueue(_ events: [StripeEventRecord]) async throws -> Int {
         guard !events.isEmpty else { return 0 }
         let logger = self.logger
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await transaction { connection in
             var stored = 0
             for event in events {
                 var binds = PostgresBindings()
@@ -92,7 +92,7 @@ extension PostgresStore {
     func completeStripeEvent(_ eventID: String, applying sync: SubscriptionSync?) async throws -> SubscriptionSyncOutcome {
         let logger = self.logger
         let prefix = self.prefix
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await transaction { connection in
             var outcome = SubscriptionSyncOutcome.nothingToSync
             if let sync {
                 outcome = try await Self.apply(sync, connection: connection, prefix: prefix, logger: logger)
@@ -190,6 +190,16 @@ extension PostgresStore {
                 currentPeriodEnd: end.map(StoredTime.date)))
         }
         return items
+    }
+
+    /// Runs `body` in one transaction, throwing `body`'s own error (not postgres-nio's wrapper) when it fails,
+    /// so callers see a `TallyFailure` with its exit code.
+    private func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error
+        }
     }
 
     /// Writes `sync` unless a newer event (or the cancellation) already synced the subscription.

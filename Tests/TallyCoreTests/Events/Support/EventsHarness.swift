@@ -24,8 +24,12 @@ struct EventsHarness {
                 configuration: StripeClientConfiguration(apiKey: Secret(key), apiBase: simulator.baseURL,
                                                          maxRequestsPerSecond: 0, maxAttempts: 2),
                 transport: CurlTransport(), clock: clock)
+            // An env file of its own, so a developer's /etc/tally/tally.env never changes what the tests see.
+            let environmentFile = FileManager.default.temporaryDirectory.appendingPathComponent("tally-events-\(UUID().uuidString).env")
+            try Data("# tally-events tests\n".utf8).write(to: environmentFile)
+            defer { try? FileManager.default.removeItem(at: environmentFile) }
             let configuration = try await ConfigurationLoader.load(ConfigurationSources(
-                environmentFile: "/dev/null",
+                environmentFile: environmentFile.path,
                 environment: ["STRIPE_SECRET_KEY": key, "STRIPE_API_BASE": simulator.baseURL]))
             try await backend.withStore { store, _ in
                 try await body(EventsHarness(simulator: simulator, client: client, store: store, clock: clock,
@@ -57,13 +61,15 @@ struct EventsHarness {
         clock.advance(by: seconds)
     }
 
-    /// A customer with a seat price and a metered token price, on one product.
+    /// A customer with a seat price and a metered token price, on one product, billed daily (so a renewal
+    /// comes well within Stripe's 30 days of events).
     func catalog() throws -> (customer: String, product: String, seats: String, tokens: String) {
         let customer = simulator.state.createCustomer(email: "owner@example.com")
         let product = simulator.state.createProduct(name: "Pro")
         let meter = try simulator.state.createMeter(displayName: "Tokens", eventName: "tokens")
-        let seats = try simulator.state.createPrice(product: product.id, unitAmount: 2_000)
-        let tokens = try simulator.state.createPrice(product: product.id, unitAmount: 1, usageType: .metered, meter: meter.id)
+        let seats = try simulator.state.createPrice(product: product.id, unitAmount: 2_000, interval: "day")
+        let tokens = try simulator.state.createPrice(product: product.id, unitAmount: 1, interval: "day",
+                                                     usageType: .metered, meter: meter.id)
         return (customer.id, product.id, seats.id, tokens.id)
     }
 
