@@ -92,6 +92,7 @@ let package = Package(
         .testTarget(
             name: "TallyCoreTests",
             dependencies: ["TallyCore", "TallyTestKit", "TallySandbox"],
+            exclude: ["Reports/Golden"],
             resources: [.copy("Fixtures")],
             swiftSettings: swift6
         ),

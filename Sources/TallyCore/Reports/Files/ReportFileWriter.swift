@@ -23,7 +23,7 @@ public struct ReportFileWriter: Sendable {
     /// Writes `data` (a rendered CSV, say) to `url` atomically.
     public func write(_ data: Data, to url: URL) async throws {
         try await write(to: url) { temporaryURL in
-            try await DedicatedThread.run(named: "tally.report-file") {
+            try await DedicatedThread.run(named: "tally-report-io") {
                 try Self.writeAll(data, to: temporaryURL)
             }
         }
@@ -35,11 +35,11 @@ public struct ReportFileWriter: Sendable {
         let temporaryURL = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         let mode = permissions
         do {
-            try await DedicatedThread.run(named: "tally.report-file") {
+            try await DedicatedThread.run(named: "tally-report-io") {
                 try Self.createDirectory(directory)
             }
             try await produce(temporaryURL)
-            try await DedicatedThread.run(named: "tally.report-file") {
+            try await DedicatedThread.run(named: "tally-report-io") {
                 try Self.publish(temporaryURL, as: url, mode: mode)
             }
         } catch {

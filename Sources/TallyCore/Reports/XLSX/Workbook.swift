@@ -10,7 +10,7 @@ import Foundation
 /// `=HYPERLINK(...)` stays inert text.
 public final class Workbook {
     /// The name of the thread workbooks are written on (visible in debuggers and tests).
-    public static let threadName = "tally.xlsx-writer"
+    public static let threadName = "tally-xlsx"
 
     let handle: UnsafeMutablePointer<lxw_workbook>
     let path: String
