@@ -165,8 +165,24 @@ struct WorkbookTests {
                                      properties: DocumentProperties(title: "Bad"))
         }
         #expect(error?.exitStatus == .cannotCreateOutput)
+        #expect(error?.kind == .invalidContent)
         #expect(error?.description.contains(url.path) == true)
+        #expect(error?.description.contains("Q3/Q4: [draft]") == true)
         #expect(!FileManager.default.fileExists(atPath: url.path))
+    }
+
+    @Test("leaves an existing file untouched when building the workbook fails")
+    func failedBuildKeepsOldFile() async throws {
+        struct LayoutBug: Error {}
+        let url = try makeScratchDirectory().appendingPathComponent("usage.xlsx")
+        try Data("previous report".utf8).write(to: url)
+        await #expect(throws: LayoutBug.self) {
+            try await Workbook.write(to: url, properties: DocumentProperties(title: "X")) { workbook in
+                try workbook.addSheet(Self.daily)
+                throw LayoutBug()
+            }
+        }
+        #expect(try Data(contentsOf: url) == Data("previous report".utf8))
     }
 
     @Test("fails with exit 73 naming the file when it cannot be created")
@@ -176,6 +192,7 @@ struct WorkbookTests {
             try await Workbook.write([Self.summary], to: url, properties: DocumentProperties(title: "X"))
         }
         #expect(error.map { $0.tallyExitStatus } == .cannotCreateOutput)
+        #expect(error?.kind == .notWritable)
         #expect(error?.description.contains(url.path) == true)
     }
 }

@@ -43,7 +43,7 @@ public struct ReportFileWriter: Sendable {
                 try Self.publish(temporaryURL, as: url, mode: mode)
             }
         } catch {
-            unlink(temporaryURL.path)
+            _ = try? await DedicatedThread.run(named: "tally-report-io") { unlink(temporaryURL.path) }
             if let failure = error as? ReportOutputError, failure.path == temporaryURL.path {
                 throw failure.reported(at: url.path)
             }

@@ -71,7 +71,12 @@ public final class Workbook {
         documentProperties.subject = properties.subject.map(retained)
         documentProperties.author = retained(properties.author)
         documentProperties.company = retained(properties.company)
-        try check(workbook_set_properties(handle, &documentProperties), doing: "setting document properties")
+        do {
+            try check(workbook_set_properties(handle, &documentProperties), doing: "setting document properties")
+        } catch {
+            discard()
+            throw error
+        }
     }
 
     /// Adds an empty sheet with a bold header row; rows are then appended with `WorksheetWriter.append`.
@@ -81,7 +86,8 @@ public final class Workbook {
     ) throws -> WorksheetWriter {
         try check(workbook_validate_sheet_name(handle, name), doing: "naming sheet \"\(name)\"")
         guard let sheet = workbook_add_worksheet(handle, name) else {
-            throw ReportOutputError(path: path, reason: "libxlsxwriter could not add sheet \"\(name)\"")
+            throw ReportOutputError(
+                path: path, reason: "libxlsxwriter could not add sheet \"\(name)\"", kind: .invalidContent)
         }
         let writer = try WorksheetWriter(
             workbook: self, handle: sheet, name: name, columns: columns, tableLayout: tableLayout)
@@ -150,8 +156,17 @@ public final class Workbook {
     /// Throws a `ReportOutputError` naming the workbook when libxlsxwriter reports an error.
     func check(_ error: lxw_error, doing action: String) throws {
         guard error != LXW_NO_ERROR else { return }
-        throw ReportOutputError(path: path, reason: "\(action): \(String(cString: lxw_strerror(error)))")
+        throw ReportOutputError(
+            path: path, reason: "\(action): \(String(cString: lxw_strerror(error)))",
+            kind: Self.fileSystemErrors.contains(error) ? .notWritable : .invalidContent)
     }
+
+    /// libxlsxwriter errors that come from the file system (or memory) rather than from the content.
+    private static let fileSystemErrors: [lxw_error] = [
+        LXW_ERROR_MEMORY_MALLOC_FAILED, LXW_ERROR_CREATING_XLSX_FILE, LXW_ERROR_CREATING_TMPFILE,
+        LXW_ERROR_READING_TMPFILE, LXW_ERROR_ZIP_FILE_OPERATION, LXW_ERROR_ZIP_PARAMETER_ERROR,
+        LXW_ERROR_ZIP_BAD_ZIP_FILE, LXW_ERROR_ZIP_INTERNAL_ERROR, LXW_ERROR_ZIP_FILE_ADD, LXW_ERROR_ZIP_CLOSE,
+    ]
 
     private func close() throws {
         defer { releaseStrings() }
@@ -161,13 +176,18 @@ public final class Workbook {
             discard()
             throw error
         }
-        try check(workbook_close(handle), doing: "closing the workbook")
+        do {
+            try check(workbook_close(handle), doing: "closing the workbook")
+        } catch {
+            unlink(path)  // a half-written zip is worse than none
+            throw error
+        }
     }
 
-    /// Frees the workbook without writing it (the build failed).
+    /// Frees the workbook without writing it (the build failed); libxlsxwriter creates the file only
+    /// when closing, so nothing is on disk yet, and an older file at `path` is left alone.
     private func discard() {
         lxw_workbook_free(handle)
-        unlink(path)
         releaseStrings()
     }
 

@@ -56,12 +56,13 @@ public final class WorksheetWriter {
     /// Writes one data row below the previous one; cells beyond the declared columns are written too.
     public func append(_ row: [ReportCell]) throws {
         guard !isFinished else {
-            throw ReportOutputError(path: workbook.path, reason: "sheet \"\(name)\" was already finished")
+            throw ReportOutputError(
+                path: workbook.path, reason: "sheet \"\(name)\" was already finished", kind: .invalidContent)
         }
         guard rowCount < Self.maximumDataRows else {
             throw ReportOutputError(
                 path: workbook.path,
-                reason: "sheet \"\(name)\" would pass Excel's limit of 1,048,576 rows; split the report")
+                reason: "sheet \"\(name)\" would pass Excel's limit of 1,048,576 rows", kind: .invalidContent)
         }
         rowCount += 1
         let rowNumber = lxw_row_t(rowCount)
