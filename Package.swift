@@ -106,6 +106,7 @@ let package = Package(
         .testTarget(
             name: "TallyCoreTests",
             dependencies: ["TallyCore", "TallyTestKit", "TallySandbox"],
+            exclude: ["Reports/Golden"],
             resources: [.copy("Fixtures")],
             swiftSettings: swift6
         ),
