@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "tally-sandbox",
             dependencies: [
-                "TallySandbox", "TallyCore",
+                "TallySandbox", "TallyCore", "TallyTestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swift6
