@@ -198,4 +198,17 @@ struct StripeClientTests {
         #expect(error?.code == .decoding)
         #expect(error?.exitStatus == .dataError)
     }
+
+    @Test("a request or its headers printed into a log show no key and no body")
+    func requestDescriptionRedacts() async throws {
+        let transport = ScriptedTransport([ScriptedTransport.json(200, #"{"object": "billing.meter_event", "event_name": "tokens", "identifier": "u-1", "payload": {"value": "3"}, "timestamp": 1}"#)])
+        try await client(transport).createMeterEvent(MeterEventSubmission(eventName: "tokens", identifier: "u-1",
+                                                                          payload: ["value": "3"], timestamp: Date(timeIntervalSince1970: 1)))
+        let request = try #require(transport.requests.first)
+        for text in ["\(request)", String(reflecting: request), "\(request.headers)"] {
+            #expect(!text.contains(Self.key.revealed))
+            #expect(!text.contains("identifier=u-1"))
+        }
+        #expect("\(request.headers)".contains("Authorization: <redacted>"))
+    }
 }
