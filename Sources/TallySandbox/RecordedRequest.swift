@@ -12,8 +12,10 @@ public struct RecordedRequest: Sendable {
     public var headers: [(String, String)]
     /// Raw body text.
     public var body: String
-    /// Simulator time when received.
+    /// Simulator time when received (what Stripe's rules saw; moves only with `clock`).
     public var receivedAt: Date
+    /// Wall-clock time when received (for throughput and latency measurements).
+    public var arrivedAt: Date
     /// Status answered; 0 for a dropped connection.
     public var status: Int
 

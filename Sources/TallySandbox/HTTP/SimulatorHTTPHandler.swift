@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -35,7 +36,8 @@ final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
             method: head.method.rawValue, path: String(target[0]), query: target.count > 1 ? String(target[1]) : "",
             headers: head.headers.map { ($0.name, $0.value) }, body: String(buffer: body),
             requestID: simulator.nextRequestID(),
-            remoteIsLoopback: remote.hasPrefix("127.") || remote == "::1" || remote.hasPrefix("::ffff:127."))
+            remoteIsLoopback: remote.hasPrefix("127.") || remote == "::1" || remote.hasPrefix("::ffff:127."),
+            receivedAt: simulator.clock.now(), arrivedAt: Date())
         let decision = simulator.decide(request)
         let keepAlive = head.isKeepAlive
         let simulator = self.simulator

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A parsed HTTP request as the routes see it.
 struct SimulatorRequest: Sendable {
     var method: String
@@ -7,6 +9,10 @@ struct SimulatorRequest: Sendable {
     var body: String
     var requestID: String
     var remoteIsLoopback: Bool
+    /// Simulator time on arrival.
+    var receivedAt: Date
+    /// Wall-clock time on arrival.
+    var arrivedAt: Date
 
     /// Query parameters, then form body parameters.
     var parameters: FormParameters {

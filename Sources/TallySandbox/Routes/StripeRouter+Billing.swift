@@ -16,6 +16,9 @@ extension StripeRouter {
             return try list(matching, id: \.id, url: "/v1/billing/meters", render: storage.render)
         case ("GET", "meters", 2):
             return storage.render(try meter(resource[1], storage))
+        case ("POST", "meters", 3) where resource[2] == "deactivate" || resource[2] == "reactivate":
+            return storage.render(try storage.setMeter(resource[1], active: resource[2] == "reactivate", now: now,
+                                                       origin: origin))
         case ("GET", "meters", 3) where resource[2] == "event_summaries":
             return try summaries(meter: try meter(resource[1], storage), storage)
         case ("POST", "meter_events", 1):

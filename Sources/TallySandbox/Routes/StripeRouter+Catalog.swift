@@ -48,7 +48,11 @@ extension StripeRouter {
                 throw .invalid("Invalid recurring[usage_type]: must be one of licensed or metered",
                                param: "recurring[usage_type]")
             }
-            guard let amount = try parameters.integer("unit_amount") else { throw .missing("unit_amount") }
+            // Whole-number `unit_amount_decimal` is accepted too; fractional minor units are not modelled.
+            let decimal = try parameters.integer("unit_amount_decimal")
+            guard let amount = try parameters.integer("unit_amount") ?? decimal else {
+                throw .missing("unit_amount")
+            }
             let price = try storage.createPrice(
                 product: try parameters.required("product"), currency: try parameters.required("currency"),
                 unitAmount: amount, interval: try parameters.required("recurring[interval]"),

@@ -47,8 +47,10 @@ extension StripeRouter {
             }
             let delivery = parameters["delivery_success"].map { $0 == "true" }
             let created = try parameters.timeRange("created")
+            // Stripe keeps events for 30 days.
+            let oldest = now - 30 * 86_400
             let matching = storage.events.newestFirst.filter { event in
-                (types.isEmpty || types.contains { Self.matches(event.type, pattern: $0) })
+                event.created >= oldest && (types.isEmpty || types.contains { Self.matches(event.type, pattern: $0) })
                     && (delivery == nil || event.deliverySucceeded == delivery) && created(event.created)
             }
             return try list(matching, id: \.id, url: "/v1/events", render: storage.render)

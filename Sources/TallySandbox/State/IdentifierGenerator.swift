@@ -1,15 +1,26 @@
 /// Stripe-looking unique ids (`cus_7fQ2...`): a counter scrambled by a bijective mix, so ids never repeat.
 struct IdentifierGenerator: Sendable {
     private var counter: UInt64 = 0
+    private let salt: UInt64
     private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+    /// Generators with different salts (objects, request ids) give unrelated-looking ids.
+    init(salt: UInt64 = 0) { self.salt = salt }
 
     mutating func next(_ prefix: String) -> String {
         counter += 1
-        var value = Self.mix(counter)
+        // 11 base-62 digits hold any UInt64, so the first part alone is unique; 3 more digits for looks.
+        var unique = Self.mix(counter ^ salt)
+        var decoration = Self.mix(unique)
         var characters: [Character] = []
-        for _ in 0..<14 {
-            characters.append(Self.alphabet[Int(value % 62)])
-            value /= 62
+        characters.reserveCapacity(14)
+        for _ in 0..<11 {
+            characters.append(Self.alphabet[Int(unique % 62)])
+            unique /= 62
+        }
+        for _ in 0..<3 {
+            characters.append(Self.alphabet[Int(decoration % 62)])
+            decoration /= 62
         }
         return prefix + "_" + String(characters)
     }

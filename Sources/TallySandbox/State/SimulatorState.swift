@@ -89,6 +89,15 @@ public final class SimulatorState: Sendable {
         }
     }
 
+    /// Deactivates (`active: false`) or reactivates a meter; an inactive meter refuses new events.
+    @discardableResult
+    public func setMeter(_ meterID: String, active: Bool) throws -> SimulatedMeter {
+        let now = now
+        return try withStorage { storage throws(StripeAPIError) in
+            try storage.setMeter(meterID, active: active, now: now, origin: nil)
+        }
+    }
+
     /// Creates an active subscription whose first period starts now.
     @discardableResult
     public func createSubscription(customer: String,

@@ -79,6 +79,21 @@ extension SimulatorStorage {
         return meter
     }
 
+    /// Deactivates (`active: false`) or reactivates a meter; an inactive meter refuses new events.
+    mutating func setMeter(_ id: String, active: Bool, now: Int64,
+                           origin: EventOrigin?) throws(StripeAPIError) -> SimulatedMeter {
+        guard var meter = meters[id] else { throw .noSuch("billing.meter", id) }
+        if active, meter.status != "active", let other = activeMeter(eventName: meter.eventName) {
+            throw .invalid("Meter \(other.id) is already active for event_name '\(meter.eventName)'.", param: "id")
+        }
+        meter.status = active ? "active" : "inactive"
+        meter.updated = now
+        meters[id] = meter
+        record(active ? "billing.meter.reactivated" : "billing.meter.deactivated", render(meter), at: now,
+               origin: origin)
+        return meter
+    }
+
     mutating func createSubscription(customer: String, items: [(price: String, quantity: Int64?)],
                                      metadata: [String: String], now: Int64,
                                      origin: EventOrigin?) throws(StripeAPIError) -> SimulatedSubscription {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// An error answered in Stripe's shape: `{"error": {type, code, message, param, doc_url, request_log_url}}`.
-public struct StripeAPIError: Error, Sendable, Equatable {
+public struct StripeAPIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// HTTP status.
     public var status: Int
     /// `invalid_request_error`, `api_error`, `idempotency_error`, ...
@@ -23,6 +23,11 @@ public struct StripeAPIError: Error, Sendable, Equatable {
         self.message = message
         self.param = param
         self.shouldRetry = shouldRetry
+    }
+
+    /// The status, type and message, as a person reads them in a failed test.
+    public var description: String {
+        "\(status) \(type)\(code.map { " (\($0))" } ?? ""): \(message)"
     }
 
     /// A 400 naming the parameter at fault.
