@@ -211,4 +211,16 @@ struct StripeClientTests {
         }
         #expect("\(request.headers)".contains("Authorization: <redacted>"))
     }
+
+    @Test("a call that times out on every attempt is a temporary failure (75) after maxAttempts tries")
+    func timeoutIsTemporary() async throws {
+        let clock = ManualClock()
+        let transport = ScriptedTransport([.failure(HTTPTransportError(kind: .timeout, message: "Operation timed out after 60000 ms", code: 28))])
+        let error = await #expect(throws: StripeError.self) { try await client(transport, clock: clock).meter(id: "mtr_1") }
+        #expect(error?.code == .timeout)
+        #expect(error?.exitStatus == .temporaryFailure)
+        #expect(transport.requests.count == 4)
+        #expect(clock.sleeps.count == 3)
+        #expect(error?.description.contains("after 4 attempts") == true)
+    }
 }
