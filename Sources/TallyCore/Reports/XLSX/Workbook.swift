@@ -154,10 +154,10 @@ public final class Workbook {
     }
 
     /// Throws a `ReportOutputError` naming the workbook when libxlsxwriter reports an error.
-    func check(_ error: lxw_error, doing action: String) throws {
+    func check(_ error: lxw_error, doing action: @autoclosure () -> String) throws {
         guard error != LXW_NO_ERROR else { return }
         throw ReportOutputError(
-            path: path, reason: "\(action): \(String(cString: lxw_strerror(error)))",
+            path: path, reason: "\(action()): \(String(cString: lxw_strerror(error)))",
             kind: Self.fileSystemErrors.contains(error) ? .notWritable : .invalidContent)
     }
 
