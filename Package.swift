@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "tally-sandbox",
             dependencies: [
-                "TallySandbox", "TallyCore",
+                "TallySandbox", "TallyCore", "TallyTestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swift6
@@ -106,6 +106,7 @@ let package = Package(
         .testTarget(
             name: "TallyCoreTests",
             dependencies: ["TallyCore", "TallyTestKit", "TallySandbox"],
+            exclude: ["Reports/Golden"],
             resources: [.copy("Fixtures")],
             swiftSettings: swift6
         ),

@@ -40,6 +40,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Allow listening on a non-loopback address.")
     var allowRemote = false
 
+    @Option(name: .customLong("demo-database"),
+            help: "Seed the demo: create this sample app database (sqlite:PATH, must not exist) and the matching Stripe account.")
+    var demoDatabase: String?
+
+    @Option(name: .customLong("demo-env-file"),
+            help: "With --demo-database: write the settings that point Tally at this simulator and database here (mode 0600).")
+    var demoEnvFile: String?
+
     func validate() throws {
         let loopback = ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.")
         guard loopback || allowRemote else {
@@ -50,6 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard latencyMilliseconds >= 0 else { throw ValidationError("--latency-ms must not be negative.") }
         guard rateLimit.map({ $0 > 0 }) ?? true else { throw ValidationError("--rate-limit must be positive.") }
         guard !apiKeys.isEmpty else { throw ValidationError("Pass at least one --api-key.") }
+        guard demoEnvFile == nil || demoDatabase != nil else { throw ValidationError("--demo-env-file needs --demo-database.") }
     }
 
     func run() async throws {
@@ -59,6 +68,15 @@ struct ServeCommand: AsyncParsableCommand {
             apiKeys: Set(apiKeys), startTime: startTime.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date(), aggregationDelay: aggregationDelay, faults: faults,
             logger: Logger(label: "tally.sandbox")))
         let bound = try await simulator.start(host: host, port: port)
+        if let demoDatabase {
+            do {
+                try await DemoSetup(database: demoDatabase, envFile: demoEnvFile, apiKey: apiKeys[0])
+                    .seed(simulator, baseURL: "http://\(host == "localhost" ? "127.0.0.1" : host):\(bound)")
+            } catch {
+                try await simulator.shutdown()
+                throw error
+            }
+        }
         if let portFile {
             do {
                 try PortFile(path: portFile).write(port: bound)

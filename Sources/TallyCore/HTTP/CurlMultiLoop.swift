@@ -12,6 +12,8 @@ final class CurlMultiLoop: @unchecked Sendable {
         var additions: [CurlTransfer] = []
         var cancellations: [CurlTransfer] = []
         var stopping = false
+        /// Transfers on the multi handle, as last published by the loop thread.
+        var active = 0
     }
 
     private let multi: UnsafeMutableRawPointer
@@ -60,6 +62,9 @@ final class CurlMultiLoop: @unchecked Sendable {
         if queued { curl_multi_wakeup(multi) }
     }
 
+    /// How many transfers are on the multi handle right now (for tests and diagnostics).
+    var activeTransfers: Int { inbox.withLock { $0.active } }
+
     /// Stops the thread; transfers still in flight fail.
     func shutdown() {
         inbox.withLock { $0.stopping = true }
@@ -107,6 +112,8 @@ final class CurlMultiLoop: @unchecked Sendable {
                 curl_multi_remove_handle(multi, easy)
                 transfer.complete(with: result)
             }
+            let activeCount = active.count
+            inbox.withLock { $0.active = activeCount }
             // Sleeps until a socket is ready, curl's next timeout, or a wakeup from submit/cancel/shutdown.
             var ready: Int32 = 0
             curl_multi_poll(multi, nil, 0, 1000, &ready)

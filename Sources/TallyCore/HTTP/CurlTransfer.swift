@@ -9,7 +9,7 @@ final class CurlTransfer: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
-    private var responseHeaders = HTTPHeaders()
+    private var responseHeaders = HTTPHeaderFields()
     private var responseBody = Data()
     private var finished = false
 
@@ -97,7 +97,7 @@ final class CurlTransfer: @unchecked Sendable {
         let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.hasPrefix("HTTP/") {
             // A new status line (after a 100 Continue, say) starts a new header block.
-            responseHeaders = HTTPHeaders()
+            responseHeaders = HTTPHeaderFields()
         } else if let colon = trimmed.firstIndex(of: ":") {
             let name = String(trimmed[..<colon])
             let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)

@@ -11,6 +11,9 @@ public final class CurlTransport: HTTPTransport {
         loop = CurlMultiLoop(maxHostConnections: maxHostConnections)
     }
 
+    /// Transfers currently in flight on the transfer thread.
+    var activeTransfers: Int { loop.activeTransfers }
+
     deinit {
         loop.shutdown()
     }

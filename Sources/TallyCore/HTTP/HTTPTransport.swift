@@ -8,7 +8,7 @@ public protocol HTTPTransport: Sendable {
 }
 
 /// The HTTP methods Tally uses.
-public enum HTTPMethod: String, Sendable, Hashable {
+public enum HTTPRequestMethod: String, Sendable, Hashable {
     case get = "GET"
     case post = "POST"
     case delete = "DELETE"
@@ -16,10 +16,10 @@ public enum HTTPMethod: String, Sendable, Hashable {
 
 /// One outgoing HTTP request.
 public struct HTTPRequest: Sendable {
-    public var method: HTTPMethod
+    public var method: HTTPRequestMethod
     /// The absolute URL, query string included.
     public var url: String
-    public var headers: HTTPHeaders
+    public var headers: HTTPHeaderFields
     public var body: Data?
     /// How long to wait for the TCP (and TLS) connection.
     public var connectTimeout: Duration
@@ -27,9 +27,9 @@ public struct HTTPRequest: Sendable {
     public var totalTimeout: Duration
 
     public init(
-        method: HTTPMethod,
+        method: HTTPRequestMethod,
         url: String,
-        headers: HTTPHeaders = HTTPHeaders(),
+        headers: HTTPHeaderFields = HTTPHeaderFields(),
         body: Data? = nil,
         connectTimeout: Duration = .seconds(10),
         totalTimeout: Duration = .seconds(60)
@@ -46,12 +46,23 @@ public struct HTTPRequest: Sendable {
 /// One HTTP response.
 public struct HTTPResponse: Sendable {
     public var status: Int
-    public var headers: HTTPHeaders
+    public var headers: HTTPHeaderFields
     public var body: Data
 
-    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: Data = Data()) {
+    public init(status: Int, headers: HTTPHeaderFields = HTTPHeaderFields(), body: Data = Data()) {
         self.status = status
         self.headers = headers
         self.body = body
     }
+}
+
+extension HTTPRequest: CustomStringConvertible, CustomDebugStringConvertible {
+    /// Method, URL without its query string, header names with credentials redacted, and the body's size
+    /// only: a request printed into a log never shows a key or a body.
+    public var description: String {
+        let path = url.prefix { $0 != "?" }
+        return "\(method.rawValue) \(path) headers: \(headers) body: \(body?.count ?? 0) bytes"
+    }
+
+    public var debugDescription: String { description }
 }

@@ -22,16 +22,6 @@ public struct JobTimeRange: Sendable, Equatable, CustomStringConvertible {
         throw UsageError(message: "\(flag) \"\(text)\" is not a UTC date: use YYYY-MM-DD or 2026-11-24T13:00:00Z")
     }
 
-    /// Builds the range from optional flags around a default.
-    public static func resolve(since: String?, until: String?, default fallback: JobTimeRange) throws -> JobTimeRange {
-        let start = try since.map { try parseInstant($0, flag: "--since") } ?? fallback.start
-        let end = try until.map { try parseInstant($0, flag: "--until") } ?? (since == nil ? fallback.end : max(fallback.end, start))
-        guard start < end else {
-            throw UsageError(message: "--since (\(format(start))) must be before --until (\(format(end)))")
-        }
-        return JobTimeRange(start: start, end: end)
-    }
-
     /// 00:00 UTC of the day `date` falls in.
     public static func startOfUTCDay(_ date: Date) -> Date {
         Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)

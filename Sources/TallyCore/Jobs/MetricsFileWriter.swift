@@ -1,7 +1,7 @@
 import Foundation
 
 /// Writes `tally_<job>.prom` for node_exporter's textfile collector after every run, atomically
-/// (temporary name, then rename), so the collector never reads half a file.
+/// (`ReportFileWriter`: temporary name, then rename), so the collector never reads half a file.
 public struct MetricsFileWriter: Sendable {
     public var directory: URL
 
@@ -18,17 +18,10 @@ public struct MetricsFileWriter: Sendable {
         let runs = try await store.recentRuns(job: job, limit: 200)
         let lastSuccess = runs.first { $0.status == .succeeded || $0.status == .needsHuman }?.outcome?.finishedAt
         let text = Self.render(job: job, outcome: outcome, durationSeconds: durationSeconds, lastSuccess: lastSuccess)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let target = fileURL(job: job)
-        let temporary = directory.appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp")
         do {
-            try Data(text.utf8).write(to: temporary)
-            guard rename(temporary.path, target.path) == 0 else {
-                throw OutputError(path: target.path, reason: String(cString: strerror(errno)), fix: "make METRICS_DIR writable by the job's user, or unset it")
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw OutputError(path: target.path, reason: "\(error.localizedDescription)", fix: "make METRICS_DIR writable by the job's user, or unset it")
+            try await ReportFileWriter().write(Data(text.utf8), to: fileURL(job: job))
+        } catch let error as ReportOutputError {
+            throw OutputError(path: error.path, reason: error.reason, fix: "make METRICS_DIR writable by the job's user, or unset it")
         }
     }
 

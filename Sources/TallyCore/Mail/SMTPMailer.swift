@@ -31,7 +31,7 @@ public struct SMTPMailer: Mailer {
         let timeout = self.timeout
         let server = "\(host):\(components.port.map(String.init) ?? (components.scheme == "smtps" ? "465" : "25"))"
 
-        try await DedicatedThread.run(name: "tally-smtp") {
+        try await DedicatedThread.run(named: "tally-smtp") {
             try SMTPTransfer(endpoint: endpoint, user: user, password: password, requireTLS: requireTLS,
                              timeout: timeout, from: envelope.from, to: envelope.to, payload: payload, server: server).perform()
         }

@@ -11,7 +11,7 @@ public protocol StripeAPI: Sendable {
 
 /// One logical Stripe request: a method, a path under the API base and its parameters.
 public struct StripeRequest: Sendable {
-    public var method: HTTPMethod
+    public var method: HTTPRequestMethod
     /// The path with ids, e.g. `/v1/billing/meters/mtr_1`; parameters go in `parameters`, never here.
     public var path: String
     /// Form-encoded into the query string for GET and DELETE, into the body for POST.
@@ -20,7 +20,7 @@ public struct StripeRequest: Sendable {
     /// When nil, the client makes a random one that stays the same across this request's retries.
     public var idempotencyKey: String?
 
-    public init(method: HTTPMethod, path: String, parameters: [String: FormValue] = [:], idempotencyKey: String? = nil) {
+    public init(method: HTTPRequestMethod, path: String, parameters: [String: FormValue] = [:], idempotencyKey: String? = nil) {
         self.method = method
         self.path = path
         self.parameters = parameters
@@ -49,12 +49,12 @@ public struct StripeRequest: Sendable {
 /// A successful (2xx) Stripe response.
 public struct StripeResponse: Sendable {
     public var status: Int
-    public var headers: HTTPHeaders
+    public var headers: HTTPHeaderFields
     public var body: Data
     /// `GET /v1/x`, for error messages.
     public var endpoint: String
 
-    public init(status: Int, headers: HTTPHeaders, body: Data, endpoint: String) {
+    public init(status: Int, headers: HTTPHeaderFields, body: Data, endpoint: String) {
         self.status = status
         self.headers = headers
         self.body = body

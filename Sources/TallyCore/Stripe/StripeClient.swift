@@ -97,7 +97,7 @@ public final class StripeClient: StripeAPI {
             case .failure(let transportError):
                 let safe = HTTPTransportError(kind: transportError.kind, message: redact(transportError.message),
                                               code: transportError.code)
-                await log(request, startedAt: startedAt, latency: latency, status: 0, headers: HTTPHeaders(),
+                await log(request, startedAt: startedAt, latency: latency, status: 0, headers: HTTPHeaderFields(),
                           errorCode: safe.kind.rawValue, attempt: attempt)
                 if attempt < retryPolicy.maxAttempts, retryPolicy.shouldRetry(safe) {
                     let delay = retryPolicy.delay(afterAttempt: attempt)
@@ -150,7 +150,7 @@ public final class StripeClient: StripeAPI {
     }
 
     private func makeHTTPRequest(_ request: StripeRequest) -> HTTPRequest {
-        var headers = HTTPHeaders()
+        var headers = HTTPHeaderFields()
         headers.add(name: "Authorization", value: "Bearer \(configuration.apiKey.revealed)")
         headers.add(name: "Stripe-Version", value: configuration.apiVersion)
         headers.add(name: "User-Agent", value: configuration.userAgent)
@@ -172,7 +172,7 @@ public final class StripeClient: StripeAPI {
                            connectTimeout: configuration.connectTimeout, totalTimeout: configuration.requestTimeout)
     }
 
-    private func log(_ request: StripeRequest, startedAt: Date, latency: Double, status: Int, headers: HTTPHeaders,
+    private func log(_ request: StripeRequest, startedAt: Date, latency: Double, status: Int, headers: HTTPHeaderFields,
                      errorCode: String?, attempt: Int) async {
         let record = APICallRecord(
             startedAt: startedAt, method: request.method.rawValue, path: request.sanitizedPath, status: status,

@@ -77,14 +77,26 @@ struct CurlTransportTests {
         #expect(error?.kind == .connectFailed)
     }
 
-    @Test("cancelling the awaiting task removes the transfer instead of waiting for the answer")
+    @Test("cancelling the awaiting task removes its in-flight transfer, and the transport carries on")
     func cancellation() async throws {
+        // Given a request the simulator will hold for 30 seconds, in flight on the transfer thread
         let simulator = try await running(FaultPlan(latency: .seconds(30)))
         let transport = CurlTransport()
         let task = Task { try await transport.execute(request(simulator, "/v1/customers", totalTimeout: .seconds(60))) }
+        var spins = 0
+        while transport.activeTransfers == 0, spins < 1_000_000 {
+            await Task.yield()
+            spins += 1
+        }
+        #expect(transport.activeTransfers == 1)
+        // When its task is cancelled
         task.cancel()
+        // Then it fails with CancellationError instead of waiting for the answer, and the transfer is gone
         let result = await task.result
         #expect(throws: CancellationError.self) { try result.get() }
+        simulator.setFaults(FaultPlan())
+        let next = try await transport.execute(request(simulator, "/v1/customers"))
+        #expect(next.status == 200)
         try await simulator.shutdown()
     }
 }

@@ -156,4 +156,24 @@ struct StripeClientLoopbackTests {
             #expect(!recorded.contains { $0.contains(Self.key) })
         }
     }
+
+    @Test("429s past the last attempt are a temporary failure (75), and the client halves its rate")
+    func rateLimitedAfterRetries() async throws {
+        let simulator = StripeSimulator(configuration: SimulatorConfiguration(apiKeys: [Self.key]))
+        try await simulator.start()
+        let client = StripeClient(
+            configuration: StripeClientConfiguration(apiKey: Secret(Self.key), apiBase: simulator.baseURL,
+                                                     maxRequestsPerSecond: 20, maxAttempts: 3),
+            transport: CurlTransport(), clock: ManualClock()
+        )
+        simulator.setFaults(FaultPlan(burst429Count: 3))
+        let error = await #expect(throws: StripeError.self) { try await client.customers() }
+        #expect(error?.code == .rateLimited)
+        #expect(error?.exitStatus == .temporaryFailure)
+        #expect(simulator.requests.map(\.status) == [429, 429, 429])
+        #expect(await client.currentRateLimit < 20)
+        // And once Stripe lets calls through again, the next call succeeds
+        #expect(try await client.customers().isEmpty)
+        try await simulator.shutdown()
+    }
 }

@@ -198,4 +198,29 @@ struct StripeClientTests {
         #expect(error?.code == .decoding)
         #expect(error?.exitStatus == .dataError)
     }
+
+    @Test("a request or its headers printed into a log show no key and no body")
+    func requestDescriptionRedacts() async throws {
+        let transport = ScriptedTransport([ScriptedTransport.json(200, #"{"object": "billing.meter_event", "event_name": "tokens", "identifier": "u-1", "payload": {"value": "3"}, "timestamp": 1}"#)])
+        try await client(transport).createMeterEvent(MeterEventSubmission(eventName: "tokens", identifier: "u-1",
+                                                                          payload: ["value": "3"], timestamp: Date(timeIntervalSince1970: 1)))
+        let request = try #require(transport.requests.first)
+        for text in ["\(request)", String(reflecting: request), "\(request.headers)"] {
+            #expect(!text.contains(Self.key.revealed))
+            #expect(!text.contains("identifier=u-1"))
+        }
+        #expect("\(request.headers)".contains("Authorization: <redacted>"))
+    }
+
+    @Test("a call that times out on every attempt is a temporary failure (75) after maxAttempts tries")
+    func timeoutIsTemporary() async throws {
+        let clock = ManualClock()
+        let transport = ScriptedTransport([.failure(HTTPTransportError(kind: .timeout, message: "Operation timed out after 60000 ms", code: 28))])
+        let error = await #expect(throws: StripeError.self) { try await client(transport, clock: clock).meter(id: "mtr_1") }
+        #expect(error?.code == .timeout)
+        #expect(error?.exitStatus == .temporaryFailure)
+        #expect(transport.requests.count == 4)
+        #expect(clock.sleeps.count == 3)
+        #expect(error?.description.contains("after 4 attempts") == true)
+    }
 }

@@ -20,8 +20,8 @@ public struct StripeEvent: Decodable, Sendable, Equatable {
 
     /// The object as it was when the event happened, and what changed.
     public struct EventData: Decodable, Sendable, Equatable {
-        public var object: JSONValue
-        public var previousAttributes: JSONValue?
+        public var object: RawJSON
+        public var previousAttributes: RawJSON?
     }
 
     /// The `object` field of `data.object`, e.g. `invoice`.

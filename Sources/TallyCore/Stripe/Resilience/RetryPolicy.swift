@@ -25,7 +25,7 @@ public struct RetryPolicy: Sendable {
     ///
     /// Stripe's rule: `Stripe-Should-Retry` overrides the status; without it retry 409, 429 (a
     /// `lock_timeout` too) and 5xx, never any other 4xx.
-    public func shouldRetry(status: Int, headers: HTTPHeaders) -> Bool {
+    public func shouldRetry(status: Int, headers: HTTPHeaderFields) -> Bool {
         switch headers["Stripe-Should-Retry"]?.lowercased() {
         case "true": return true
         case "false": return false
@@ -55,7 +55,7 @@ public struct RetryPolicy: Sendable {
     }
 
     /// The `Retry-After` header in seconds, when present and numeric.
-    public static func retryAfter(in headers: HTTPHeaders) -> Duration? {
+    public static func retryAfter(in headers: HTTPHeaderFields) -> Duration? {
         guard let value = headers["Retry-After"], let seconds = Double(value.trimmingCharacters(in: .whitespaces)),
               seconds >= 0 else { return nil }
         return .seconds(seconds)

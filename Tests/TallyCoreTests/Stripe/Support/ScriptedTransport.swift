@@ -29,7 +29,7 @@ final class ScriptedTransport: HTTPTransport {
         }
     }
 
-    static func json(_ status: Int, _ body: String, headers: HTTPHeaders = [:]) -> Answer {
+    static func json(_ status: Int, _ body: String, headers: HTTPHeaderFields = [:]) -> Answer {
         var headers = headers
         headers.add(name: "Request-Id", value: "req_test_\(status)")
         headers.add(name: "Content-Type", value: "application/json")
@@ -37,7 +37,7 @@ final class ScriptedTransport: HTTPTransport {
     }
 
     static func stripeError(_ status: Int, type: String, code: String? = nil, message: String,
-                            headers: HTTPHeaders = [:]) -> Answer {
+                            headers: HTTPHeaderFields = [:]) -> Answer {
         let codePart = code.map { "\"code\": \"\($0)\", " } ?? ""
         return json(status, #"{"error": {"type": "\#(type)", \#(codePart)"message": "\#(message)", "doc_url": "https://docs.stripe.com/error-codes"}}"#,
                     headers: headers)

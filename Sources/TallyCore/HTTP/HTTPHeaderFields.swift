@@ -1,5 +1,5 @@
 /// HTTP header fields in arrival order, looked up case-insensitively (as RFC 9110 requires).
-public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
+public struct HTTPHeaderFields: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     private var fields: [(name: String, value: String)]
 
     public init() { fields = [] }
@@ -31,4 +31,19 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
         fields.makeIterator()
     }
+}
+
+extension HTTPHeaderFields: CustomStringConvertible, CustomDebugStringConvertible {
+    /// Names that carry credentials: their values never print.
+    static let credentialNames: Set<String> = ["authorization", "proxy-authorization", "cookie", "set-cookie"]
+
+    /// The fields with credential values shown as `<redacted>`, so logging headers can never leak a key.
+    public var description: String {
+        let shown = fields.map { field in
+            Self.credentialNames.contains(field.name.lowercased()) ? "\(field.name): <redacted>" : "\(field.name): \(field.value)"
+        }
+        return "[" + shown.joined(separator: ", ") + "]"
+    }
+
+    public var debugDescription: String { description }
 }

@@ -2,13 +2,13 @@ import Foundation
 
 /// Any JSON value, kept as it arrived: for payloads whose shape depends on their type (an event's
 /// `data.object`), decoded into a typed model only when asked.
-public enum JSONValue: Codable, Sendable, Hashable {
+public enum RawJSON: Codable, Sendable, Hashable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+    case array([RawJSON])
+    case object([String: RawJSON])
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -20,10 +20,10 @@ public enum JSONValue: Codable, Sendable, Hashable {
             self = .number(number)
         } else if let string = try? container.decode(String.self) {
             self = .string(string)
-        } else if let array = try? container.decode([JSONValue].self) {
+        } else if let array = try? container.decode([RawJSON].self) {
             self = .array(array)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            self = .object(try container.decode([String: RawJSON].self))
         }
     }
 
@@ -45,7 +45,7 @@ public enum JSONValue: Codable, Sendable, Hashable {
     }
 
     /// The member `key` of an object, or nil.
-    public subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> RawJSON? {
         if case .object(let object) = self { return object[key] }
         return nil
     }

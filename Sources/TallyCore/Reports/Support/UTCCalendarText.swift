@@ -1,0 +1,56 @@
+import Foundation
+
+/// ISO 8601 text and Excel serial numbers for instants, computed in UTC without a locale or a formatter,
+/// so the same instant always gives the same bytes and millions of cells stay cheap.
+enum UTCCalendarText {
+    /// `2026-11-24` for the UTC day containing `date`.
+    static func day(_ date: Date) -> String {
+        let (year, month, day, _) = civil(date)
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    /// `2026-11-24T13:05:09Z`, whole seconds.
+    static func instant(_ date: Date) -> String {
+        let (year, month, day, seconds) = civil(date)
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):"
+            + "\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2))Z"
+    }
+
+    /// `2026-11`, the UTC month containing `date`.
+    static func month(_ date: Date) -> String {
+        let (year, month, _, _) = civil(date)
+        return "\(pad(year, 4))-\(pad(month, 2))"
+    }
+
+    /// The Excel serial date (days since 1899-12-30, the 1900 date system) of an instant.
+    static func excelSerial(_ date: Date) -> Double {
+        date.timeIntervalSince1970 / 86_400 + 25_569
+    }
+
+    /// The Excel serial of the UTC midnight starting the day containing `date`.
+    static func excelSerialDay(_ date: Date) -> Double {
+        (date.timeIntervalSince1970 / 86_400).rounded(.down) + 25_569
+    }
+
+    /// Year, month, day and second of the day in UTC (Howard Hinnant's civil-from-days algorithm).
+    private static func civil(_ date: Date) -> (Int, Int, Int, Int) {
+        let total = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
+        let seconds = total - days * 86_400
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (year, month, day, seconds)
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+}

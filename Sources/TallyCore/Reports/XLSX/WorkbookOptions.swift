@@ -1,0 +1,39 @@
+import Foundation
+
+/// How libxlsxwriter builds a workbook.
+public struct WorkbookOptions: Sendable, Hashable {
+    /// Flush each row to a temporary file as soon as the next row starts, so memory stays flat for a
+    /// million rows. Rows must then be written top to bottom, which `WorksheetWriter` always does.
+    public var constantMemory: Bool
+    /// Where libxlsxwriter keeps its temporary files; `nil` uses the system default (`/tmp`).
+    public var temporaryDirectory: URL?
+    /// Use ZIP64 for workbooks whose parts exceed 4 GB.
+    public var useZip64: Bool
+    /// The widest a column sized from its content may get, in Excel character units.
+    public var maximumColumnWidth: Double
+
+    public init(
+        constantMemory: Bool = true, temporaryDirectory: URL? = nil, useZip64: Bool = false,
+        maximumColumnWidth: Double = 60
+    ) {
+        self.constantMemory = constantMemory
+        self.temporaryDirectory = temporaryDirectory
+        self.useZip64 = useZip64
+        self.maximumColumnWidth = maximumColumnWidth
+    }
+}
+
+/// The document properties finance sees under File > Info.
+public struct DocumentProperties: Sendable, Hashable {
+    public var title: String
+    public var subject: String?
+    public var author: String
+    public var company: String
+
+    public init(title: String, subject: String? = nil, author: String = "Tally", company: String = "Tally") {
+        self.title = title
+        self.subject = subject
+        self.author = author
+        self.company = company
+    }
+}
