@@ -36,6 +36,8 @@ public struct EventCatchUp: Sendable {
         var fetched = try await context.stripe.eventsWithPayloads(types: Self.eventTypes, createdAfter: since)
         if let until = context.until { fetched.removeAll { $0.event.created >= until } }
         summary.fetched = fetched.count
+        // Listing was this run's first item: a stop requested meanwhile ends the run before anything is written.
+        try context.interrupt.check()
 
         if context.dryRun {
             let known = try await store.storedStripeEventIDs(among: fetched.map(\.event.id))

@@ -8,8 +8,8 @@ public struct FetchedStripeEvent: Decodable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         event = try StripeEvent(from: decoder)
-        // JSONValue keeps Stripe's snake_case keys: the decoder's key strategy skips String-keyed dictionaries.
-        let json = try JSONValue(from: decoder)
+        // RawJSON keeps Stripe's snake_case keys: the decoder's key strategy skips String-keyed dictionaries.
+        let json = try RawJSON(from: decoder)
         payload = try Self.text(of: json)
     }
 
@@ -23,7 +23,7 @@ public struct FetchedStripeEvent: Decodable, Sendable, Equatable {
         StripeEventRecord(eventID: event.id, eventType: event.type, created: event.created, payload: payload)
     }
 
-    static func text(of json: JSONValue) throws -> String {
+    static func text(of json: RawJSON) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(json), as: UTF8.self)
