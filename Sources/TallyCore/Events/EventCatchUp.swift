@@ -57,7 +57,21 @@ public struct EventCatchUp: Sendable {
 
         try await processQueue(context, into: &summary)
         summary.deadLetters = try await store.stripeEventQueue(status: .dead)
+        await alert(summary.newDeadLetters, context)
         return summary
+    }
+
+    /// Emails `ALERT_EMAIL` about the events dead-lettered in this run (each is announced once; the run's exit
+    /// code keeps saying 1 while any dead letter waits). A failed email is logged, not fatal: the dead letters
+    /// are in the queue and in the run record either way.
+    private func alert(_ deadLettered: [EventQueueEntry], _ context: JobContext) async {
+        guard let message = DeadLetterAlert(deadLettered: deadLettered)
+            .message(configuration: context.configuration, now: context.clock.now()) else { return }
+        do {
+            _ = try await context.mailer.send(message)
+        } catch {
+            context.logger.error("could not send the dead-letter alert: \(error)")
+        }
     }
 
     /// Processes every due entry once, oldest event first, checking for a stop request between events.
@@ -96,7 +110,8 @@ public struct EventCatchUp: Sendable {
             // If even the failure cannot be recorded, the store is the problem: stop the run, retry nothing.
             try await context.store.failStripeEvent(event.eventID, attempt: attempt)
             if attempt.status == .dead {
-                summary.deadLettered += 1
+                summary.newDeadLetters.append(EventQueueEntry(eventID: event.eventID, status: .dead,
+                                                              retryCount: attempt.retryCount, lastError: message))
                 logger.error("event dead-lettered after \(attempt.retryCount) failures: \(message)")
             } else {
                 summary.failed += 1

@@ -13,7 +13,9 @@ public struct EventCatchUpSummary: Sendable, Equatable {
     /// Entries that failed and wait for a retry.
     public var failed = 0
     /// Entries that failed for the last time in this run.
-    public var deadLettered = 0
+    public var deadLettered: Int { newDeadLetters.count }
+    /// The entries that failed for the last time in this run.
+    public var newDeadLetters: [EventQueueEntry] = []
     /// Every dead letter in the queue, this run's and earlier ones: each needs a person.
     public var deadLetters: [EventQueueEntry] = []
     /// Where the run started listing events.

@@ -131,6 +131,7 @@ struct EventCatchUpTests {
             #expect(entry.nextRetryAt == harness.clock.now().addingTimeInterval(120))
             #expect(entry.lastError?.contains("evt_poison") == true)
             #expect(first.jobReport.exitStatus == .ok)
+            #expect(try harness.sentAlerts().isEmpty)
 
             // And a run before then leaves it alone
             let early = try await harness.catchUp()
@@ -155,11 +156,20 @@ struct EventCatchUpTests {
             #expect(report.needsHuman && report.exitStatus == .needsHuman)
             #expect(report.summary.contains("evt_poison"))
             #expect(try await harness.store.stripeEvent(id: "evt_poison")?.processed == false)
+            // And ops got one email naming it and saying what to do
+            let alerts = try harness.sentAlerts()
+            #expect(alerts.count == 1)
+            let alert = try #require(alerts.first)
+            #expect(alert.header("To") == "ops@example.com")
+            #expect(alert.header("Subject")?.contains("dead-lettered") == true)
+            #expect(alert.text?.contains("evt_poison, after 5 failures") == true)
+            #expect(alert.text?.contains("status 'pending' with retry_count 0") == true)
 
             // And it is never tried again, though it keeps the run needing a human
             harness.clock.advance(by: 86_400)
             let after = try await harness.catchUp()
             #expect(after.failed == 0 && after.deadLettered == 0 && after.jobReport.needsHuman)
+            #expect(try harness.sentAlerts().count == 1)
         }
     }
 

@@ -30,7 +30,9 @@ struct EventsHarness {
             defer { try? FileManager.default.removeItem(at: environmentFile) }
             let configuration = try await ConfigurationLoader.load(ConfigurationSources(
                 environmentFile: environmentFile.path,
-                environment: ["STRIPE_SECRET_KEY": key, "STRIPE_API_BASE": simulator.baseURL]))
+                environment: ["STRIPE_SECRET_KEY": key, "STRIPE_API_BASE": simulator.baseURL, "ALERT_EMAIL": "ops@example.com",
+                              "REPORTS_DIR": environmentFile.deletingPathExtension().path + "-reports"]))
+            defer { try? FileManager.default.removeItem(at: configuration.output.reportsDirectory) }
             try await backend.withStore { store, _ in
                 try await body(EventsHarness(simulator: simulator, client: client, store: store, clock: clock,
                                              configuration: configuration))
@@ -40,6 +42,15 @@ struct EventsHarness {
             throw error
         }
         try await simulator.shutdown()
+    }
+
+    /// The alert emails written to the outbox so far, parsed.
+    func sentAlerts() throws -> [ParsedEmail] {
+        let outbox = configuration.output.outboxDirectory
+        guard FileManager.default.fileExists(atPath: outbox.path) else { return [] }
+        return try FileManager.default.contentsOfDirectory(at: outbox, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "eml" }
+            .map { try ParsedEmail.parse(Data(contentsOf: $0)) }
     }
 
     /// The context the job's shell would build, on this harness.

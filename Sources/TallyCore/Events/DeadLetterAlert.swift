@@ -1,0 +1,31 @@
+import Foundation
+
+/// The email that tells ops which Stripe events stopped being retried in this run and what to do.
+struct DeadLetterAlert {
+    var deadLettered: [EventQueueEntry]
+
+    /// The message, or nil when nothing was dead-lettered or no valid recipient is configured.
+    func message(configuration: TallyConfiguration, now: Date) -> EmailMessage? {
+        let recipients = configuration.mail.alertRecipients.compactMap(EmailAddress.init(parsing:))
+        guard !deadLettered.isEmpty, !recipients.isEmpty else { return nil }
+        let from = EmailAddress(parsing: configuration.mail.from) ?? EmailAddress(name: "Tally", address: "tally@localhost")
+        let count = deadLettered.count
+        let lines = deadLettered.map { entry in
+            "- \(entry.eventID), after \(entry.retryCount) failures: \(entry.lastError ?? "no error recorded")"
+        }
+        let text = """
+            tally-events gave up on \(count == 1 ? "1 Stripe event" : "\(count) Stripe events") after repeated failures.
+            \(count == 1 ? "It is" : "They are") stored in stripe_events and marked dead in stripe_event_queue; \
+            nothing Tally keeps from \(count == 1 ? "it" : "them") (subscription_items) was updated.
+
+            \(lines.joined(separator: "\n"))
+
+            What to do: look the event up in the Stripe dashboard (Developers > Events), fix the cause, then set \
+            its stripe_event_queue row back to status 'pending' with retry_count 0 so the next run processes it, \
+            or delete the row if the event needs nothing.
+            """
+        return EmailMessage(from: from, to: recipients,
+                            subject: "[Tally] \(count) Stripe event\(count == 1 ? "" : "s") dead-lettered: a person must look",
+                            textBody: text, date: now)
+    }
+}
