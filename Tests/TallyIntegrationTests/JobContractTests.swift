@@ -1,0 +1,192 @@
+import Foundation
+import Testing
+import TallyCore
+import TallySandbox
+import TallyTestKit
+
+/// The promises every job executable makes to cron, checked on the real `tally-events` binary against the
+/// simulator over loopback and a SQLite file: exit codes, the lock, signals, and secrets.
+@Suite("Job executables keep cron's contract", .serialized)
+struct JobContractTests {
+    /// A key only this suite uses, so finding its bytes anywhere means it leaked.
+    static let apiKey = "sk_test_contract_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+
+    struct Harness {
+        var simulator: StripeSimulator
+        var directory: URL
+        var environment: [String: String]
+        var database: DatabaseLocation
+
+        /// Runs `body` with a harness whose jobs use a fresh database of `backend`.
+        static func with(_ backend: StoreBackendUnderTest, faults: FaultPlan = FaultPlan(), _ body: (Harness) async throws -> Void) async throws {
+            try await backend.withFreshDatabase { location in
+                var harness = try await start(faults: faults)
+                harness.database = location
+                switch location {
+                case .postgres(let postgres): harness.environment["DATABASE_URL"] = postgres.revealedURL
+                case .sqlite(.file(let path)): harness.environment["DATABASE_URL"] = "sqlite:\(path)"
+                case .sqlite(.memory): Issue.record("a job process needs a database file")
+                }
+                do {
+                    try await body(harness)
+                } catch {
+                    await harness.stop()
+                    throw error
+                }
+                await harness.stop()
+            }
+        }
+
+        static func start(faults: FaultPlan = FaultPlan()) async throws -> Harness {
+            let simulator = StripeSimulator(configuration: SimulatorConfiguration(apiKeys: [JobContractTests.apiKey], startTime: Date(), faults: faults))
+            let port = try await simulator.start()
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-contract-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            return Harness(simulator: simulator, directory: directory, database: .sqlite(.file(path: directory.appendingPathComponent("tally.sqlite").path)), environment: [
+                "STRIPE_API_BASE": "http://127.0.0.1:\(port)",
+                "STRIPE_SECRET_KEY": JobContractTests.apiKey,
+                "DATABASE_URL": "sqlite:\(directory.appendingPathComponent("tally.sqlite").path)",
+                "REPORTS_DIR": directory.appendingPathComponent("reports").path,
+                "LOG_LEVEL": "trace",
+            ])
+        }
+
+        init(simulator: StripeSimulator, directory: URL, database: DatabaseLocation, environment: [String: String]) {
+            self.simulator = simulator
+            self.directory = directory
+            self.database = database
+            self.environment = environment
+        }
+
+        func run(_ extra: [String: String] = [:], arguments: [String] = [], onStart: @Sendable (Int32) async -> Void = { _ in }) async throws -> JobProcess.Result {
+            try await JobProcess.run(try JobProcess.builtExecutable("tally-events"), arguments: arguments,
+                                     environment: environment.merging(extra) { $1 }, timeout: .seconds(90), onStart: onStart)
+        }
+
+        func stop() async {
+            try? await simulator.shutdown()
+            try? FileManager.default.removeItem(at: directory)
+        }
+
+        /// Gives the account enough history (customers and subscriptions: several pages of events) that a run
+        /// with added latency is still busy after its first answered request.
+        func seedBusyAccount() throws {
+            let product = simulator.state.createProduct(name: "Seats")
+            let price = try simulator.state.createPrice(product: product.id, unitAmount: 1_000)
+            for index in 0..<150 {
+                let customer = simulator.state.createCustomer(email: "c\(index)@example.com", name: "Customer \(index)")
+                try simulator.state.createSubscription(customer: customer.id, items: [(price.id, 1)])
+            }
+        }
+
+        /// Waits (bounded) until the simulator has answered a request: the job has its lock and is working.
+        func waitForFirstRequest() async throws {
+            for _ in 0..<2_000 where simulator.requests.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+            try #require(!simulator.requests.isEmpty, "the job never called the simulator")
+        }
+    }
+
+    @Test("a bad setting exits 78 and names the key and the fix, before anything else happens")
+    func badSetting() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let result = try await harness.run(["STRIPE_MAX_RPS": "lots"])
+        #expect(result.exitCode == 78)
+        #expect(result.stderr.contains("STRIPE_MAX_RPS"))
+        #expect(result.stderr.contains("set STRIPE_MAX_RPS to a number"))
+        #expect(harness.simulator.requests.isEmpty)
+    }
+
+    @Test("a bad --since is a usage error (64)")
+    func badUsage() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let result = try await harness.run(arguments: ["--since", "yesterday"])
+        #expect(result.exitCode == 64)
+        #expect(result.stderr.contains("--since"))
+    }
+
+    @Test("a second run while the first holds the lock exits 75 at once and leaves the first alone", arguments: StoreBackendUnderTest.all)
+    func lockContention(backend: StoreBackendUnderTest) async throws {
+        try await Harness.with(backend, faults: FaultPlan(latency: .seconds(1))) { harness in
+            try harness.seedBusyAccount()
+            async let first = harness.run()
+            try await harness.waitForFirstRequest()
+            let requestsBefore = harness.simulator.requests.count
+
+            let second = try await harness.run()
+
+            #expect(second.exitCode == 75)
+            #expect(second.stderr.contains("holds the lock"))
+            #expect(harness.simulator.requests.count == requestsBefore, "the second run must not call Stripe")
+            let firstResult = try await first
+            #expect(firstResult.exitCode == 0, "\(firstResult.stderr)")
+        }
+    }
+
+    @Test("SIGTERM finishes the current item, records the run as interrupted, and exits 75", arguments: StoreBackendUnderTest.all)
+    func interrupted(backend: StoreBackendUnderTest) async throws {
+        try await Harness.with(backend, faults: FaultPlan(latency: .seconds(1))) { harness in
+            try harness.seedBusyAccount()
+            let simulator = harness.simulator
+            let result = try await harness.run(onStart: { pid in
+                for _ in 0..<2_000 where simulator.requests.isEmpty { try? await Task.sleep(for: .milliseconds(10)) }
+                kill(pid, SIGTERM)
+            })
+            #expect(result.exitCode == 75, "\(result.stderr)")
+            let store = try await openStore(StoreConfiguration(location: harness.database), logger: .init(label: "test"))
+            let runs = try await store.recentRuns(job: "events", limit: 5)
+            try await store.close()
+            #expect(runs.first?.status == .interrupted)
+            #expect(runs.first?.outcome?.exitCode == 75)
+        }
+    }
+
+    @Test("when Stripe keeps failing, the circuit breaker stops the job with exit 69")
+    func circuitBreaker() async throws {
+        let harness = try await Harness.start(faults: FaultPlan(errorRate: 1.0))
+        defer { Task { await harness.stop() } }
+        let result = try await harness.run(["STRIPE_CIRCUIT_BREAKER_THRESHOLD": "1", "STRIPE_MAX_ATTEMPTS": "2"])
+        #expect(result.exitCode == 69, "\(result.stderr)")
+        #expect(result.stderr.contains("Stripe is unavailable"))
+    }
+
+    @Test("a rejected API key exits 78 and names STRIPE_SECRET_KEY")
+    func rejectedKey() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let result = try await harness.run(["STRIPE_SECRET_KEY": "sk_test_not_the_right_one_123"])
+        #expect(result.exitCode == 78, "\(result.stderr)")
+        #expect(result.stderr.contains("STRIPE_SECRET_KEY"))
+        #expect(!result.stderr.contains("sk_test_not_the_right_one_123"))
+    }
+
+    @Test("the API key is absent from every byte a run writes: output, logs, the database, reports")
+    func keyNeverWritten() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        harness.simulator.state.createCustomer(email: "a@example.com", name: "Acme")
+        var output = ""
+        for extra in [["LOG_FORMAT": "json"], ["LOG_FORMAT": "text"], ["STRIPE_MAX_RPS": "nope"]] {
+            let result = try await harness.run(extra, arguments: ["--dry-run"])
+            output += result.stdout + result.stderr
+        }
+        let failing = try await Harness.start(faults: FaultPlan(errorRate: 1.0))
+        defer { Task { await failing.stop() } }
+        var failingEnvironment = failing.environment
+        failingEnvironment["STRIPE_MAX_ATTEMPTS"] = "1"
+        let failed = try await JobProcess.run(try JobProcess.builtExecutable("tally-events"), environment: failingEnvironment, timeout: .seconds(60))
+        output += failed.stdout + failed.stderr
+
+        #expect(!output.isEmpty)
+        #expect(!output.contains(Self.apiKey))
+        for directory in [harness.directory, failing.directory] {
+            let files = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+            #expect(!files.isEmpty)
+            for file in files where !file.hasDirectoryPath {
+                let bytes = (try? Data(contentsOf: file)) ?? Data()
+                #expect(bytes.range(of: Data(Self.apiKey.utf8)) == nil, "the key leaked into \(file.lastPathComponent)")
+            }
+        }
+    }
+}
