@@ -82,7 +82,7 @@ struct ReconcileScenario {
 
         var settings = [
             "STRIPE_SECRET_KEY": Self.key, "STRIPE_API_BASE": simulator.baseURL, "STRIPE_METER_ID": meter.id,
-            "REPORTS_DIR": reports.path, "ALERT_EMAIL": "Billing Ops <ops@example.com>",
+            "REPORTS_DIR": reports.path, "ALERT_EMAIL": "ops@example.com",
         ]
         settings.merge(environment) { $1 }
         let configuration = try await ConfigurationLoader.load(ConfigurationSources(environment: settings), requirements: [.meterIDs])

@@ -4,8 +4,8 @@ import Foundation
 /// `hour`-grouped summary for the day, then bisection of each discrepant hour with ungrouped summaries on
 /// minute-aligned halves, breadth first, within a fixed budget of Stripe calls.
 ///
-/// A window is final when it is one minute long, when its local rows share one timestamp (nothing finer
-/// can separate them), or when the budget is spent (the smallest window reached is reported).
+/// A window is final when it is one minute long, when Stripe lacks usage and the local rows share one
+/// timestamp (nothing finer can separate them), or when the budget is spent (the smallest window reached is reported).
 public struct DrillDown: Sendable {
     /// A window and Stripe's value in it.
     public struct Window: Sendable, Equatable {
@@ -77,7 +77,9 @@ public struct DrillDown: Sendable {
             index += 1
             let inside = rows.filter { $0.createdAt >= window.start && $0.createdAt < window.end }
             let length = window.end.timeIntervalSince(window.start)
+            // Rows at one instant cannot be told apart by a finer window; an excess in Stripe still can.
             let oneTimestamp = !inside.isEmpty && inside.allSatisfy { $0.createdAt == inside[0].createdAt }
+                && formula.value(of: inside) > window.stripeValue
             let cost = formula.isAdditive ? 1 : 2
             guard length > 60, !oneTimestamp, calls + cost <= callBudget else {
                 pinned.append(window)
