@@ -22,7 +22,7 @@ struct ReconcileExecutableTests {
         process.arguments = arguments
         process.environment = environment
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("tally-reconcile-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         process.standardOutput = handle
         process.standardError = handle

@@ -137,4 +137,29 @@ struct ReconcileFormulaAndBoundaryTests {
             #expect(found.allSatisfy { $0.windowEnd.timeIntervalSince($0.windowStart) <= 3_600 })
         }
     }
+
+    @Test("a customer Stripe refuses is reported as failed; the others are still compared")
+    func carriesOnPastOneCustomer() async throws {
+        var scenario = ReconcileScenario(now: instant("2026-11-25T03:00:00Z"))
+        scenario.customers = [.init(name: "Acme", teamID: 1), .init(name: "Beta", teamID: 2)]
+        scenario.usage = [
+            SampleUsage(teamID: 1, userID: nil, tokens: 5, createdAt: instant("2026-11-24T09:00:00Z")),
+            SampleUsage(teamID: 2, userID: nil, tokens: 6, createdAt: instant("2026-11-24T09:00:00Z")),
+        ]
+        scenario.stripeEvents = [(0, 5, instant("2026-11-24T09:00:00Z")), (1, 6, instant("2026-11-24T09:00:00Z"))]
+        try await scenario.run { world in
+            // Given Stripe answers one summaries call with a 400 (never retried)
+            world.simulator.enqueueScriptedResponse(ScriptedResponse(
+                method: "GET", pathPrefix: "/v1/billing/meters/\(world.meterID)/event_summaries", status: 400,
+                body: #"{"error": {"type": "invalid_request_error", "message": "No such customer"}}"#))
+
+            let report = try await ReconcileJob.run(world.context)
+
+            let run = try #require(try await world.store.reconciliationRuns(jobRunID: world.context.runID).first)
+            #expect(run.failedCustomers == 1 && run.status == "incomplete")
+            let windows = try await world.store.reconciliationWindows(reconciliationRunID: run.id)
+            #expect(Set(windows.map(\.customerID)).count == 1)
+            #expect(report.itemsFailed == 1 && report.exitStatus == .needsHuman)
+        }
+    }
 }

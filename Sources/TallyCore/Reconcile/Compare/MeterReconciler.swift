@@ -13,9 +13,12 @@ public struct MeterReconciler: Sendable {
     public var logger: Logger
     public var interrupt: InterruptFlag
     public var drillDownBudget: Int
+    /// Customers compared at once.
+    public var concurrency: Int
 
     public init(stripe: any StripeAPI, usage: any UsageSource, meter: Meter, formula: MeterFormula, range: ReconcileRange,
-                now: Date, logger: Logger, interrupt: InterruptFlag, drillDownBudget: Int = DrillDown.defaultCallBudget) {
+                now: Date, logger: Logger, interrupt: InterruptFlag, drillDownBudget: Int = DrillDown.defaultCallBudget,
+                concurrency: Int = 8) {
         self.stripe = stripe
         self.usage = usage
         self.meter = meter
@@ -25,6 +28,7 @@ public struct MeterReconciler: Sendable {
         self.logger = logger
         self.interrupt = interrupt
         self.drillDownBudget = drillDownBudget
+        self.concurrency = max(1, concurrency)
     }
 
     /// Compares `localDays` (this meter's share of the local aggregate; days of teams without a customer
@@ -60,68 +64,29 @@ public struct MeterReconciler: Sendable {
             local[customer, default: [:]][day.day] = Self.merge(local[customer]?[day.day], day)
         }
 
-        let customers = Set(local.keys).union(subscribedCustomers).sorted()
+        let customers = range.isEmpty ? [] : Set(local.keys).union(subscribedCustomers).sorted()
         result.customers = customers.count + teamsWithoutCustomer.count
-        for customer in customers {
-            try interrupt.check()
-            let team = teams[customer]
-            let isUnknown = local[customer] == nil && !knownCustomers.contains(customer)
-            do {
-                let stripeByDay = try await stripeValues(customer: customer)
-                var found: [Discrepancy] = []
-                var windows: [ReconciliationWindow] = []
-                for day in range.days {
-                    let segment = range.segment(of: day)
-                    let localValue = local[customer]?[day].map(formula.value(of:)) ?? 0
-                    let stripeValue = stripeByDay[day] ?? 0
-                    dailyLocal[day, default: 0] += localValue
-                    dailyStripe[day, default: 0] += stripeValue
-                    let isWholeDay = segment.end.timeIntervalSince(segment.start) == 86_400
-                    windows.append(ReconciliationWindow(
-                        meterID: meter.id, customerID: customer, teamID: team, start: segment.start, end: segment.end,
-                        localValue: localValue, stripeValue: stripeValue, granularity: isWholeDay ? .day : .partialDay))
-                    guard localValue != stripeValue else { continue }
-                    if isUnknown {
-                        let (repair, action) = classifier.decide(.unknownCustomer, start: segment.start, rows: [])
-                        found.append(Discrepancy(
-                            kind: .unknownCustomer, meterID: meter.id, customerID: customer, teamID: nil,
-                            windowStart: segment.start, windowEnd: segment.end, localValue: 0, stripeValue: stripeValue,
-                            difference: -stripeValue, repair: repair, suggestedAction: action))
-                        continue
-                    }
-                    let rows = try await usage.usageRows(from: segment.start, to: segment.end, customer: customer)
-                        .filter { $0.teamID != nil && $0.tokens >= 0 }
-                    let drill = DrillDown(stripe: stripe, meterID: meter.id, customerID: customer, formula: formula,
-                                          callBudget: drillDownBudget)
-                    let outcome = try await drill.run(start: segment.start, end: segment.end, rows: rows,
-                                                      stripeTotal: stripeValue)
-                    for window in outcome.visited {
-                        let inside = rows.filter { $0.createdAt >= window.start && $0.createdAt < window.end }
-                        windows.append(ReconciliationWindow(
-                            meterID: meter.id, customerID: customer, teamID: team, start: window.start, end: window.end,
-                            localValue: formula.value(of: inside), stripeValue: window.stripeValue,
-                            granularity: window.granularity))
-                    }
-                    for window in outcome.pinned {
-                        let inside = rows.filter { $0.createdAt >= window.start && $0.createdAt < window.end }
-                        found += classifier.classify(customerID: customer, teamID: team, start: window.start,
-                                                     end: window.end, rows: inside, stripeValue: window.stripeValue)
-                    }
+        let localByCustomer = local
+        let teamByCustomer = teams
+        let compared = try await compareAll(customers) { customer in
+            try await CustomerComparison.compare(
+                customer: customer, teamID: teamByCustomer[customer], local: localByCustomer[customer] ?? [:],
+                isUnknown: localByCustomer[customer] == nil && !knownCustomers.contains(customer), reconciler: self)
+        }
+        for (customer, comparison) in compared {
+            switch comparison {
+            case .success(let comparison):
+                result.windows += comparison.windows
+                result.discrepancies += comparison.discrepancies
+                for window in comparison.dayWindows {
+                    let day = JobTimeRange.startOfUTCDay(window.start)
+                    dailyLocal[day, default: 0] += window.localValue
+                    dailyStripe[day, default: 0] += window.stripeValue
+                    result.localTotal += window.localValue
+                    result.stripeTotal += window.stripeValue
                 }
-                if isUnknown && found.isEmpty {
-                    // Subscribed to the meter, yet no team knows the customer: a link is missing.
-                    let (repair, action) = classifier.decide(.unknownCustomer, start: range.start, rows: [])
-                    found.append(Discrepancy(
-                        kind: .unknownCustomer, meterID: meter.id, customerID: customer, teamID: nil,
-                        windowStart: range.start, windowEnd: range.end, localValue: 0, stripeValue: 0, difference: 0,
-                        repair: repair, suggestedAction: action))
-                }
-                result.discrepancies += found
-                result.windows += windows
-                result.localTotal += windows.filter { $0.granularity == .day || $0.granularity == .partialDay }.reduce(0) { $0 + $1.localValue }
-                result.stripeTotal += windows.filter { $0.granularity == .day || $0.granularity == .partialDay }.reduce(0) { $0 + $1.stripeValue }
-            } catch let error where !Self.stopsTheRun(error) {
-                // One customer's failure is reported, the others are still compared.
+            case .failure(let error):
+                // One customer's failure is reported; the others are still compared.
                 logger.error("could not reconcile customer", metadata: [
                     "meter": "\(meter.id)", "customer": "\(customer)", "error": "\(error)"])
                 result.failedCustomers.append(customer)
@@ -129,6 +94,38 @@ public struct MeterReconciler: Sendable {
         }
         result.daily = range.days.map { DailyComparison(day: $0, local: dailyLocal[$0] ?? 0, stripe: dailyStripe[$0] ?? 0) }
         return result
+    }
+
+    /// Compares customers `concurrency` at a time (the client's rate limit still applies), checking for
+    /// an interrupt before each; results come back in `customers`' order. Errors that end the run are
+    /// thrown, the others returned per customer.
+    func compareAll(_ customers: [String],
+                    _ compare: @escaping @Sendable (String) async throws -> CustomerComparison) async throws
+        -> [(String, Result<CustomerComparison, any Error>)] {
+        try await withThrowingTaskGroup(of: (Int, Result<CustomerComparison, any Error>).self) { group in
+            var results = [Result<CustomerComparison, any Error>?](repeating: nil, count: customers.count)
+            var next = 0
+            func startNext() throws {
+                guard next < customers.count else { return }
+                try interrupt.check()
+                let index = next
+                let customer = customers[index]
+                next += 1
+                group.addTask {
+                    do {
+                        return (index, .success(try await compare(customer)))
+                    } catch where !Self.stopsTheRun(error) {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            for _ in 0..<concurrency { try startNext() }
+            while let (index, result) = try await group.next() {
+                results[index] = result
+                try startNext()
+            }
+            return zip(customers, results).map { ($0, $1!) }
+        }
     }
 
     /// Stripe's value per day of `customer`: one `day`-grouped call for the whole days, one ungrouped call
