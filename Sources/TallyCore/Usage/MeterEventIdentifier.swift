@@ -1,22 +1,22 @@
-/// The meter-event identifier of a usage row: stable across retries and runs, so Stripe deduplicates a
-/// re-send within its identifier window instead of counting it twice.
+/// The meter-event identifier of a usage row, stable across retries and runs.
 ///
-/// The app's own `meter_event_identifier` wins when it records one; otherwise `tu_<usage row id>`, which
-/// the app can adopt (documented for it) so Tally and the app always send the same identifier.
+/// Stripe deduplicates meter events by `identifier` within a rolling window of at least 24 hours, so a
+/// re-send with the same identifier inside that window can never count twice. The plan's key
+/// (`team-user-Date.now()-action`) changes on every retry and protects nothing. Tally uses the identifier
+/// the app recorded for the row when there is one, and otherwise `tu_<token_usage.id>`, which the app
+/// should adopt when it first sends the event (README, "Meter-event identifiers").
 public enum MeterEventIdentifier {
-    /// The prefix of derived identifiers (`tu` for `token_usage`).
-    public static let derivedPrefix = "tu_"
-    /// Stripe's limit on an identifier's length.
+    /// Stripe's limit on identifier length.
     public static let maximumLength = 100
 
-    /// The identifier for `row`.
-    public static func identifier(for row: UsageRow) -> String {
-        if let own = row.meterEventIdentifier, !own.isEmpty { return own }
-        return derived(fromRowID: row.id)
+    /// `tu_<id>` for a usage row id (integer or uuid text).
+    public static func forUsageRow(id: String) -> String {
+        String(("tu_" + id).prefix(maximumLength))
     }
 
-    /// `tu_<id>`, cut to Stripe's 100 characters (an id that long is not a real app's).
-    public static func derived(fromRowID id: String) -> String {
-        String((derivedPrefix + id).prefix(maximumLength))
+    /// The identifier to use for `row`: the app's own when it recorded one, else the derived one.
+    public static func forRow(_ row: UsageRow) -> String {
+        if let recorded = row.meterEventIdentifier, !recorded.isEmpty, recorded.count <= maximumLength { return recorded }
+        return forUsageRow(id: row.id)
     }
 }

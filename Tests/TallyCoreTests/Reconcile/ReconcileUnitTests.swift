@@ -31,9 +31,11 @@ struct ReconcileUnitTests {
     func identifiers() {
         var row = UsageRow(id: "42", teamID: "1", stripeCustomerID: "cus_1", userID: nil, action: nil, tokens: 1,
                            createdAt: Date(timeIntervalSince1970: 0), meterEventIdentifier: nil, reportedAt: nil)
-        #expect(MeterEventIdentifier.identifier(for: row) == "tu_42")
+        #expect(MeterEventIdentifier.forRow(row) == "tu_42")
         row.meterEventIdentifier = "app-1-2"
-        #expect(MeterEventIdentifier.identifier(for: row) == "app-1-2")
+        #expect(MeterEventIdentifier.forRow(row) == "app-1-2")
+        row.meterEventIdentifier = String(repeating: "x", count: 101)  // longer than Stripe accepts
+        #expect(MeterEventIdentifier.forRow(row) == "tu_42")
     }
 
     @Test("a shortfall is explained by unreported rows first, the rest is lost after acknowledgement")

@@ -27,7 +27,8 @@ public struct ReconciliationAlert: Sendable {
             + "\(Self.number(outcome.absoluteDiscrepancy)) tokens"
         if let ratio = outcome.ratio { text += " (\(Self.percent(ratio)))" }
         text += " on \(UTCCalendarText.day(outcome.reportDay))"
-        if !outcome.needingHuman.isEmpty { text += ", \(outcome.needingHuman.count) need a human" }
+        let human = outcome.needingHuman.count
+        if human > 0 { text += ", \(human) \(human == 1 ? "needs" : "need") a human" }
         return text
     }
 

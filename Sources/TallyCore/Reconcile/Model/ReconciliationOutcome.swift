@@ -58,9 +58,11 @@ public struct ReconciliationOutcome: Sendable, Equatable {
 
     /// One line for the log and the run record.
     public var summary: String {
-        var text = "\(discrepancies.count) discrepancies over \(customers) customers, \(absoluteDiscrepancy) of \(localTotal) usage"
+        let count = discrepancies.count
+        var text = "\(count) \(count == 1 ? "discrepancy" : "discrepancies") over \(customers) customers, "
+            + "\(absoluteDiscrepancy) of \(localTotal) usage"
         if let ratio { text += String(format: " (%.2f%%)", ratio * 100) }
-        text += "; \(repairable.count) for tally-retry, \(needingHuman.count) need a human"
+        text += "; \(repairable.count) for tally-retry, \(needingHuman.count) \(needingHuman.count == 1 ? "needs" : "need") a human"
         if badRows.total > 0 { text += "; \(badRows.total) bad rows skipped" }
         if !failedCustomers.isEmpty { text += "; \(failedCustomers.count) customers could not be compared" }
         return text
