@@ -127,6 +127,7 @@ struct ReconcileJobTests {
             let summary = try #require(workbook.sheet("Summary"))
             #expect(summary.charts.count == 1)
             #expect(summary.charts.first?.seriesCount == 2)
+            #expect(summary.charts.first?.seriesRanges.allSatisfy { $0.contains("Daily") } == true)
             #expect(summary["A7"]?.string == "Local usage" && summary["B7"]?.number == 477)
             let discrepancies = try #require(workbook.sheet("Discrepancies"))
             #expect(discrepancies.lastRow == 9)
@@ -172,6 +173,24 @@ struct ReconcileJobTests {
             #expect(try world.outbox().isEmpty)
             #expect(FileManager.default.fileExists(atPath: world.reportsDirectory.appendingPathComponent("2026-11-24/reconciliation.xlsx").path))
             #expect(try await world.store.reconciliationRuns(jobRunID: world.context.runID).count == 1)
+        }
+    }
+
+    @Test("with SMTP_URL set the alert goes through the SMTP server, not the outbox")
+    func sendsThroughSMTP() async throws {
+        let server = try await SMTPTestServer.start()
+        defer { server.stop() }
+        var scenario = Self.planted
+        scenario.environment["SMTP_URL"] = server.url
+        try await scenario.run { world in
+            _ = try await ReconcileJob.run(world.context)
+
+            let received = try server.receivedMessages()
+            #expect(received.count == 1)
+            let email = try ParsedEmail.parse(try #require(received.first))
+            #expect(email.header("Subject")?.hasPrefix("Tally: 8 usage discrepancies") == true)
+            #expect(email.attachments.first?.filename == "reconciliation.csv")
+            #expect(try world.outbox().isEmpty)
         }
     }
 }
