@@ -158,6 +158,8 @@ struct ReconcileJobTests {
             let text = try #require(email.text)
             #expect(text.contains("tally-retry can repair: 2 gaps, 250 tokens"))
             #expect(text.contains("Needs a human"))
+            #expect(text.contains("<b>Evil & Co</b>  Bcc: victim@example.com (\(world.customerIDs[2]))"))
+            #expect(!text.contains("\nBcc:"))
             let attachment = try #require(email.attachments.first)
             #expect(attachment.filename == "reconciliation.csv")
             let csv = String(decoding: Data(base64Encoded: attachment.content) ?? Data(), as: UTF8.self)

@@ -53,7 +53,7 @@ public struct ReconciliationAlert: Sendable {
     var lines: [Line] {
         outcome.largestGaps.prefix(Self.tableRows).map { d in
             let customer = d.customerID.map { id in customerNames[id].map { "\($0) (\(id))" } ?? id } ?? "-"
-            return Line(customer: customer, team: d.teamID ?? "-",
+            return Line(customer: Self.oneLine(customer), team: Self.oneLine(d.teamID ?? "-"),
                         window: "\(UTCCalendarText.instant(d.windowStart)) to \(UTCCalendarText.instant(d.windowEnd))",
                         local: Self.number(d.localValue), stripe: Self.number(d.stripeValue),
                         difference: Self.number(d.difference), kind: d.kind.rawValue, action: d.suggestedAction)
@@ -145,6 +145,11 @@ public struct ReconciliationAlert: Sendable {
             }
         }
         return result
+    }
+
+    /// Control characters (line breaks above all) become spaces, so a name cannot start a line of its own.
+    static func oneLine(_ text: String) -> String {
+        String(text.unicodeScalars.map { CharacterSet.controlCharacters.contains($0) ? " " : Character($0) })
     }
 
     /// `1,240`.
