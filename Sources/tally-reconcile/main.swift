@@ -1,14 +1,26 @@
 import ArgumentParser
 import TallyCLI
+import TallyCore
 
-/// `tally-reconcile`: Reconcile local usage against Stripe meter event summaries (not implemented yet).
+/// `tally-reconcile`: finds every usage discrepancy between the app and Stripe, pins and classifies it,
+/// stores it, writes `reports/YYYY-MM-DD/reconciliation.csv|.xlsx` and alerts when a person must look.
 @main
-struct ReconcileCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tally-reconcile", abstract: "Reconcile local usage against Stripe meter event summaries (not implemented yet).")
+struct TallyReconcile: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tally-reconcile",
+        abstract: "Reconcile the app's token usage with Stripe's meter event summaries.",
+        discussion: """
+            By default judges the last complete UTC day and RECONCILE_LOOKBACK_DAYS days before it; \
+            --since/--until choose any range. Usage younger than RECONCILE_SETTLE_MINUTES is not judged. \
+            Exit 0: clean (or only gaps tally-retry repairs); 1: findings need a human (an alert was sent).
+            """
+    )
 
     @OptionGroup var options: JobOptions
 
     func run() async throws {
-        NotImplementedJob.exit(job: "reconcile", issue: "its own issue, tally-reconcile")
+        await JobMain.run(job: ReconcileJob.name, options: options, requirements: [.meterIDs]) { context in
+            try await ReconcileJob.run(context)
+        }
     }
 }

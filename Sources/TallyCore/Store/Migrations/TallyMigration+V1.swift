@@ -128,16 +128,23 @@ extension TallyMigration {
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
                     job_run_id INTEGER REFERENCES \(p)job_runs (id),
                     meter_id TEXT NOT NULL,
+                    formula TEXT NOT NULL,
                     range_start INTEGER NOT NULL,
                     range_end INTEGER NOT NULL,
                     customers INTEGER NOT NULL DEFAULT 0,
-                    local_tokens INTEGER NOT NULL DEFAULT 0,
-                    stripe_tokens INTEGER NOT NULL DEFAULT 0,
+                    local_total INTEGER NOT NULL DEFAULT 0,
+                    stripe_total INTEGER NOT NULL DEFAULT 0,
                     discrepancies INTEGER NOT NULL DEFAULT 0,
+                    absolute_discrepancy INTEGER NOT NULL DEFAULT 0,
+                    bad_rows_missing_team INTEGER NOT NULL DEFAULT 0,
+                    bad_rows_negative_tokens INTEGER NOT NULL DEFAULT 0,
+                    bad_rows_future_timestamp INTEGER NOT NULL DEFAULT 0,
+                    failed_customers INTEGER NOT NULL DEFAULT 0,
                     status TEXT NOT NULL,
                     created_at INTEGER NOT NULL
                 )
                 """,
+                "CREATE INDEX \(p)reconciliation_runs_job_run ON \(p)reconciliation_runs (job_run_id)",
                 """
                 CREATE TABLE \(p)reconciliation_windows (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -147,8 +154,9 @@ extension TallyMigration {
                     meter_id TEXT NOT NULL,
                     window_start INTEGER NOT NULL,
                     window_end INTEGER NOT NULL,
-                    local_tokens INTEGER NOT NULL,
-                    stripe_tokens INTEGER NOT NULL,
+                    granularity TEXT NOT NULL,
+                    local_value INTEGER NOT NULL,
+                    stripe_value INTEGER NOT NULL,
                     status TEXT NOT NULL
                 )
                 """,
@@ -157,21 +165,29 @@ extension TallyMigration {
                 CREATE TABLE \(p)discrepancies (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
                     reconciliation_run_id INTEGER NOT NULL REFERENCES \(p)reconciliation_runs (id),
-                    window_id INTEGER REFERENCES \(p)reconciliation_windows (id),
-                    customer_id TEXT NOT NULL,
+                    customer_id TEXT,
                     team_id TEXT,
                     meter_id TEXT NOT NULL,
                     window_start INTEGER NOT NULL,
                     window_end INTEGER NOT NULL,
-                    local_tokens INTEGER NOT NULL,
-                    stripe_tokens INTEGER NOT NULL,
+                    local_value INTEGER NOT NULL,
+                    stripe_value INTEGER NOT NULL,
                     difference INTEGER NOT NULL,
                     kind TEXT NOT NULL,
+                    repair TEXT NOT NULL,
+                    suggested_action TEXT NOT NULL,
                     resolution TEXT,
                     created_at INTEGER NOT NULL
                 )
                 """,
                 "CREATE INDEX \(p)discrepancies_run ON \(p)discrepancies (reconciliation_run_id)",
+                """
+                CREATE TABLE \(p)discrepancy_rows (
+                    discrepancy_id INTEGER NOT NULL REFERENCES \(p)discrepancies (id),
+                    usage_row_id TEXT NOT NULL,
+                    PRIMARY KEY (discrepancy_id, usage_row_id)
+                )
+                """,
                 """
                 CREATE TABLE \(p)meter_event_deliveries (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -261,16 +277,23 @@ extension TallyMigration {
                     id bigserial PRIMARY KEY,
                     job_run_id bigint REFERENCES \(p)job_runs (id),
                     meter_id text NOT NULL,
+                    formula text NOT NULL,
                     range_start bigint NOT NULL,
                     range_end bigint NOT NULL,
                     customers bigint NOT NULL DEFAULT 0,
-                    local_tokens bigint NOT NULL DEFAULT 0,
-                    stripe_tokens bigint NOT NULL DEFAULT 0,
+                    local_total bigint NOT NULL DEFAULT 0,
+                    stripe_total bigint NOT NULL DEFAULT 0,
                     discrepancies bigint NOT NULL DEFAULT 0,
+                    absolute_discrepancy bigint NOT NULL DEFAULT 0,
+                    bad_rows_missing_team bigint NOT NULL DEFAULT 0,
+                    bad_rows_negative_tokens bigint NOT NULL DEFAULT 0,
+                    bad_rows_future_timestamp bigint NOT NULL DEFAULT 0,
+                    failed_customers bigint NOT NULL DEFAULT 0,
                     status text NOT NULL,
                     created_at bigint NOT NULL
                 )
                 """,
+                "CREATE INDEX \(p)reconciliation_runs_job_run ON \(p)reconciliation_runs (job_run_id)",
                 """
                 CREATE TABLE \(p)reconciliation_windows (
                     id bigserial PRIMARY KEY,
@@ -280,8 +303,9 @@ extension TallyMigration {
                     meter_id text NOT NULL,
                     window_start bigint NOT NULL,
                     window_end bigint NOT NULL,
-                    local_tokens bigint NOT NULL,
-                    stripe_tokens bigint NOT NULL,
+                    granularity text NOT NULL,
+                    local_value bigint NOT NULL,
+                    stripe_value bigint NOT NULL,
                     status text NOT NULL
                 )
                 """,
@@ -290,21 +314,29 @@ extension TallyMigration {
                 CREATE TABLE \(p)discrepancies (
                     id bigserial PRIMARY KEY,
                     reconciliation_run_id bigint NOT NULL REFERENCES \(p)reconciliation_runs (id),
-                    window_id bigint REFERENCES \(p)reconciliation_windows (id),
-                    customer_id text NOT NULL,
+                    customer_id text,
                     team_id text,
                     meter_id text NOT NULL,
                     window_start bigint NOT NULL,
                     window_end bigint NOT NULL,
-                    local_tokens bigint NOT NULL,
-                    stripe_tokens bigint NOT NULL,
+                    local_value bigint NOT NULL,
+                    stripe_value bigint NOT NULL,
                     difference bigint NOT NULL,
                     kind text NOT NULL,
+                    repair text NOT NULL,
+                    suggested_action text NOT NULL,
                     resolution text,
                     created_at bigint NOT NULL
                 )
                 """,
                 "CREATE INDEX \(p)discrepancies_run ON \(p)discrepancies (reconciliation_run_id)",
+                """
+                CREATE TABLE \(p)discrepancy_rows (
+                    discrepancy_id bigint NOT NULL REFERENCES \(p)discrepancies (id),
+                    usage_row_id text NOT NULL,
+                    PRIMARY KEY (discrepancy_id, usage_row_id)
+                )
+                """,
                 """
                 CREATE TABLE \(p)meter_event_deliveries (
                     id bigserial PRIMARY KEY,

@@ -30,6 +30,17 @@ struct InterruptingStore: TallyStore {
     }
 
     // Everything else is the wrapped store's.
+    func saveReconciliation(_ reconciliation: MeterReconciliation, jobRunID: Int64?, createdAt: Date) async throws -> Int64 {
+        try await base.saveReconciliation(reconciliation, jobRunID: jobRunID, createdAt: createdAt)
+    }
+    func reconciliationRuns(jobRunID: Int64?) async throws -> [StoredReconciliationRun] { try await base.reconciliationRuns(jobRunID: jobRunID) }
+    func discrepancies(reconciliationRunID: Int64) async throws -> [StoredDiscrepancy] {
+        try await base.discrepancies(reconciliationRunID: reconciliationRunID)
+    }
+    func reconciliationWindows(reconciliationRunID: Int64) async throws -> [ReconciliationWindow] {
+        try await base.reconciliationWindows(reconciliationRunID: reconciliationRunID)
+    }
+    func customersWithUsage(among customerIDs: [String]) async throws -> Set<String> { try await base.customersWithUsage(among: customerIDs) }
     var backend: StoreBackend { base.backend }
     func close() async throws { try await base.close() }
     func apiCalls(runID: Int64?) async throws -> [APICallRecord] { try await base.apiCalls(runID: runID) }

@@ -1,0 +1,169 @@
+import Foundation
+import Logging
+
+/// Reconciles one meter over the judged range: every customer with local usage or a metered subscription
+/// item on the meter, day by day, drilling into each discrepant customer-day.
+public struct MeterReconciler: Sendable {
+    public var stripe: any StripeAPI
+    public var usage: any UsageSource
+    public var meter: Meter
+    public var formula: MeterFormula
+    public var range: ReconcileRange
+    public var now: Date
+    public var logger: Logger
+    public var interrupt: InterruptFlag
+    public var drillDownBudget: Int
+    /// Customers compared at once.
+    public var concurrency: Int
+
+    public init(stripe: any StripeAPI, usage: any UsageSource, meter: Meter, formula: MeterFormula, range: ReconcileRange,
+                now: Date, logger: Logger, interrupt: InterruptFlag, drillDownBudget: Int = DrillDown.defaultCallBudget,
+                concurrency: Int = 8) {
+        self.stripe = stripe
+        self.usage = usage
+        self.meter = meter
+        self.formula = formula
+        self.range = range
+        self.now = now
+        self.logger = logger
+        self.interrupt = interrupt
+        self.drillDownBudget = drillDownBudget
+        self.concurrency = max(1, concurrency)
+    }
+
+    /// Compares `localDays` (this meter's share of the local aggregate; days of teams without a customer
+    /// included) and the Stripe customers in `subscribedCustomers`; `knownCustomers` are those the app
+    /// has ever recorded usage for.
+    public func run(localDays: [DailyUsage], subscribedCustomers: Set<String>, knownCustomers: Set<String>,
+                    badRows: BadUsageRows) async throws -> MeterReconciliation {
+        var result = MeterReconciliation(meterID: meter.id, eventName: meter.eventName, formula: formula,
+                                         start: range.start, end: range.end, badRows: badRows)
+        var dailyLocal: [Date: Int64] = [:]
+        var dailyStripe: [Date: Int64] = [:]
+        let classifier = GapClassifier(meterID: meter.id, formula: formula, now: now)
+
+        var local: [String: [Date: DailyUsage]] = [:]
+        var teams: [String: String] = [:]
+        var teamsWithoutCustomer = Set<String>()
+        for day in localDays {
+            guard let customer = day.stripeCustomerID else {
+                // A team with usage and no Stripe customer: nothing to compare, all of it unbilled.
+                let value = formula.value(of: day)
+                dailyLocal[day.day, default: 0] += value
+                result.localTotal += value
+                teamsWithoutCustomer.insert(day.teamID)
+                let segment = range.segment(of: day.day)
+                let (repair, action) = classifier.decide(.missingCustomer, start: segment.start, rows: [])
+                result.discrepancies.append(Discrepancy(
+                    kind: .missingCustomer, meterID: meter.id, customerID: nil, teamID: day.teamID,
+                    windowStart: segment.start, windowEnd: segment.end, localValue: value, stripeValue: 0,
+                    difference: value, repair: repair, suggestedAction: action))
+                continue
+            }
+            teams[customer] = teams[customer] ?? day.teamID
+            local[customer, default: [:]][day.day] = Self.merge(local[customer]?[day.day], day)
+        }
+
+        let customers = range.isEmpty ? [] : Set(local.keys).union(subscribedCustomers).sorted()
+        result.customers = customers.count + teamsWithoutCustomer.count
+        let localByCustomer = local
+        let teamByCustomer = teams
+        let compared = try await compareAll(customers) { customer in
+            try await CustomerComparison.compare(
+                customer: customer, teamID: teamByCustomer[customer], local: localByCustomer[customer] ?? [:],
+                isUnknown: localByCustomer[customer] == nil && !knownCustomers.contains(customer), reconciler: self)
+        }
+        for (customer, comparison) in compared {
+            switch comparison {
+            case .success(let comparison):
+                result.windows += comparison.windows
+                result.discrepancies += comparison.discrepancies
+                for window in comparison.dayWindows {
+                    let day = JobTimeRange.startOfUTCDay(window.start)
+                    dailyLocal[day, default: 0] += window.localValue
+                    dailyStripe[day, default: 0] += window.stripeValue
+                    result.localTotal += window.localValue
+                    result.stripeTotal += window.stripeValue
+                }
+            case .failure(let error):
+                // One customer's failure is reported; the others are still compared.
+                logger.error("could not reconcile customer", metadata: [
+                    "meter": "\(meter.id)", "customer": "\(customer)", "error": "\(error)"])
+                result.failedCustomers.append(customer)
+            }
+        }
+        result.daily = range.days.map { DailyComparison(day: $0, local: dailyLocal[$0] ?? 0, stripe: dailyStripe[$0] ?? 0) }
+        return result
+    }
+
+    /// Compares customers `concurrency` at a time (the client's rate limit still applies), checking for
+    /// an interrupt before each; results come back in `customers`' order. Errors that end the run are
+    /// thrown, the others returned per customer.
+    func compareAll(_ customers: [String],
+                    _ compare: @escaping @Sendable (String) async throws -> CustomerComparison) async throws
+        -> [(String, Result<CustomerComparison, any Error>)] {
+        try await withThrowingTaskGroup(of: (Int, Result<CustomerComparison, any Error>).self) { group in
+            var results = [Result<CustomerComparison, any Error>?](repeating: nil, count: customers.count)
+            var next = 0
+            func startNext() throws {
+                guard next < customers.count else { return }
+                try interrupt.check()
+                let index = next
+                let customer = customers[index]
+                next += 1
+                group.addTask {
+                    do {
+                        return (index, .success(try await compare(customer)))
+                    } catch where !Self.stopsTheRun(error) {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            for _ in 0..<concurrency { try startNext() }
+            while let (index, result) = try await group.next() {
+                results[index] = result
+                try startNext()
+            }
+            return zip(customers, results).map { ($0, $1!) }
+        }
+    }
+
+    /// Stripe's value per day of `customer`: one `day`-grouped call for the whole days, one ungrouped call
+    /// for each partial day at either end.
+    func stripeValues(customer: String) async throws -> [Date: Int64] {
+        var values: [Date: Int64] = [:]
+        if let whole = range.wholeDays {
+            let summaries = try await stripe.meterEventSummaries(meterID: meter.id, customer: customer,
+                                                                 start: whole.start, end: whole.end, grouping: .day)
+            for summary in summaries { values[JobTimeRange.startOfUTCDay(summary.startTime), default: 0] += DrillDown.value(summary) }
+        }
+        for part in range.partialDays {
+            let summaries = try await stripe.meterEventSummaries(meterID: meter.id, customer: customer,
+                                                                 start: part.start, end: part.end)
+            values[JobTimeRange.startOfUTCDay(part.start), default: 0] += summaries.reduce(0) { $0 + DrillDown.value($1) }
+        }
+        return values
+    }
+
+    /// Two teams billed to one customer on one day count together.
+    static func merge(_ existing: DailyUsage?, _ day: DailyUsage) -> DailyUsage {
+        guard var merged = existing else { return day }
+        merged.tokens += day.tokens
+        merged.rows += day.rows
+        merged.reportedTokens += day.reportedTokens
+        if day.lastEventAt > merged.lastEventAt {
+            merged.lastEventAt = day.lastEventAt
+            merged.lastTokens = day.lastTokens
+        }
+        return merged
+    }
+
+    /// Interruption, an open circuit, rate limits and timeouts end the run; anything else is one customer's.
+    static func stopsTheRun(_ error: any Error) -> Bool {
+        if error is JobInterrupted || error is CancellationError { return true }
+        switch error.tallyExitStatus {
+        case .unavailable, .temporaryFailure, .configuration: return true
+        default: return false
+        }
+    }
+}
