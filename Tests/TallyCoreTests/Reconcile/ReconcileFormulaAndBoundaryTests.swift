@@ -34,6 +34,22 @@ struct ReconcileFormulaAndBoundaryTests {
         }
     }
 
+    @Test("a subscribed customer with no usage on either side, like a team that just signed up, is not a discrepancy")
+    func idleSubscriber() async throws {
+        let now = instant("2026-11-25T03:00:00Z")
+        var scenario = ReconcileScenario(now: now)
+        scenario.customers = [.init(name: "Busy", teamID: 1), .init(name: "Just signed up", teamID: nil)]
+        let at = instant("2026-11-24T10:00:00Z")
+        scenario.usage = [SampleUsage(teamID: 1, userID: nil, tokens: 40, createdAt: at, reportedAt: at)]
+        scenario.stripeEvents = [(0, 40, at)]
+        try await scenario.run(since: instant("2026-11-24T00:00:00Z"), until: instant("2026-11-25T00:00:00Z")) { world in
+            let report = try await ReconcileJob.run(world.context)
+            let run = try #require(try await world.store.reconciliationRuns(jobRunID: world.context.runID).first)
+            #expect(try await world.store.discrepancies(reconciliationRunID: run.id).isEmpty)
+            #expect(report.exitStatus == .ok)
+        }
+    }
+
     @Test("a count meter compares row counts and pins the missing row")
     func countFormula() async throws {
         var scenario = ReconcileScenario(now: instant("2026-11-25T03:00:00Z"))

@@ -56,13 +56,8 @@ struct CustomerComparison: Sendable {
                                                             end: window.end, rows: inside, stripeValue: window.stripeValue)
             }
         }
-        if isUnknown && result.discrepancies.isEmpty {
-            // Subscribed to the meter, yet no usage row ever names the customer: a team link is missing.
-            let (repair, action) = classifier.decide(.unknownCustomer, start: range.start, rows: [])
-            result.discrepancies.append(Discrepancy(
-                kind: .unknownCustomer, meterID: meterID, customerID: customer, teamID: nil, windowStart: range.start,
-                windowEnd: range.end, localValue: 0, stripeValue: 0, difference: 0, repair: repair, suggestedAction: action))
-        }
+        // A subscribed customer that no usage row names and that has no usage in Stripe either is not a
+        // discrepancy: a team that signed up and has not used anything yet looks exactly like that.
         return result
     }
 }
