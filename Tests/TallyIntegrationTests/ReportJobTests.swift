@@ -34,7 +34,6 @@ struct ReportJobTests {
                 "PATH": "/usr/bin:/bin", "HOME": directory.path,
                 "STRIPE_SECRET_KEY": DemoDataset.sandboxAPIKey, "STRIPE_API_BASE": simulator.baseURL,
                 "DATABASE_URL": "sqlite:\(databasePath)", "REPORTS_DIR": reports.path,
-                "TALLY_ENV_FILE": directory.appendingPathComponent("none.env").path,
             ])
             try await simulator.shutdown()
             return Outcome(status: status, output: output, reports: reports)
