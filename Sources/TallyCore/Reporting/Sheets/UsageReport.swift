@@ -19,7 +19,7 @@ public struct UsageReport: Sendable, Equatable {
         }
         var costs = ReportTable(name: "Cost and projection", columns: [
             "Team ID", "Team", "Customer", "Tokens to date", "Unit price (minor units)", "Cost to date",
-            "Days elapsed", "Days in period", "Projected period cost", "Last month same days", "Trend vs last month",
+            "Days elapsed", "Days in period", "Projected period cost", "Last month same days", "Trend vs last month (ratio)",
             "Currency",
         ])
         for cost in TeamCost.costs(in: data) {
