@@ -22,24 +22,26 @@ public struct ReportingDataGatherer: Sendable {
     /// Gathers everything for `period` as of `now`.
     public func gather(period: ReportPeriod, now: Date) async throws -> ReportingData {
         let previous = period.previousMonth
-        var invoices = try await stripe.invoices(createdFrom: min(previous.start, period.start), createdBefore: period.end)
-        invoices = try await withCompleteLines(invoices)
-        let open = try await stripe.invoices(status: "open")
-        let uncollectible = try await stripe.invoices(status: "uncollectible")
-        let unpaid = try await withCompleteLines(open + uncollectible)
-        let subscriptions = try await stripe.subscriptions(status: "all")
+        // The Stripe lists and the database reads are independent: fetch them concurrently (the client
+        // keeps within the rate limit).
+        async let created = stripe.invoices(createdFrom: min(previous.start, period.start), createdBefore: period.end)
+        async let open = stripe.invoices(status: "open")
+        async let uncollectible = stripe.invoices(status: "uncollectible")
+        async let subscriptions = stripe.subscriptions(status: "all")
         // Stripe keeps events for 30 days: an older month simply has none, and its changes come from the
         // subscriptions' own dates.
-        let events = try await stripe.events(types: Self.eventTypes, createdAfter: period.start.addingTimeInterval(-1))
-        let usage = try await store.dailyUsage(from: period.start, to: period.end, now: now)
-        let previousUsage = try await store.dailyUsage(from: previous.start, to: previous.end, now: now)
-        let teams = try await teams()
-        let discrepancies = try await store.latestDiscrepancies()
-        let calls = try await store.apiCalls(from: period.start, to: period.end)
+        async let events = stripe.events(types: Self.eventTypes, createdAfter: period.start.addingTimeInterval(-1))
+        async let usage = store.dailyUsage(from: period.start, to: period.end, now: now)
+        async let previousUsage = store.dailyUsage(from: previous.start, to: previous.end, now: now)
+        async let teams = teams()
+        async let discrepancies = store.latestDiscrepancies()
+        async let calls = store.apiCalls(from: period.start, to: period.end)
+        let invoices = try await withCompleteLines(created)
+        let unpaid = try await withCompleteLines(open + uncollectible)
         var data = ReportingData(
-            period: period, now: now, invoices: invoices, unpaidInvoices: unpaid, subscriptions: subscriptions,
-            events: events, usage: usage.days, previousUsage: previousUsage.days, teams: teams,
-            discrepancies: discrepancies, apiCalls: calls)
+            period: period, now: now, invoices: invoices, unpaidInvoices: unpaid, subscriptions: try await subscriptions,
+            events: try await events, usage: try await usage.days, previousUsage: try await previousUsage.days,
+            teams: try await teams, discrepancies: try await discrepancies, apiCalls: try await calls)
         data.lineUsage = try await lineUsage(for: data)
         return data
     }
