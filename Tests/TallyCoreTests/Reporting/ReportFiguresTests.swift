@@ -123,6 +123,17 @@ struct ReportFiguresTests {
         #expect(october.previousMonth.start == utc("2026-09-01T00:00:00Z"))
         #expect(throws: UsageError.self) { try ReportPeriod.month("2026-13") }
         #expect(throws: UsageError.self) { try ReportPeriod.month("October") }
+        let history = ReportPeriod.recentMonths(12, endingAt: utc("2026-11-25T10:00:00Z"))
+        #expect(history.start == utc("2025-12-01T00:00:00Z"))
+        #expect(history.end == utc("2026-11-26T00:00:00Z"))
+    }
+
+    @Test("recurring amounts are normalised to a month in integers, rounding down")
+    func monthlyNormalisation() {
+        #expect(MonthlyRecurringRevenue.monthly(12_000, interval: "year", count: 1) == 1_000)
+        #expect(MonthlyRecurringRevenue.monthly(1_000, interval: "week", count: 1) == 4_333)  // 1,000 x 52 / 12
+        #expect(MonthlyRecurringRevenue.monthly(3_000, interval: "month", count: 3) == 1_000)
+        #expect(MonthlyRecurringRevenue.monthly(100, interval: "day", count: 1) == 3_041)  // 100 x 365 / 12
     }
 
     @Test("a fractional unit price rounds the cost half up to the minor unit, in integers")
