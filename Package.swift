@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "TallyCoreTests",
             dependencies: ["TallyCore", "TallyTestKit", "TallySandbox"],
-            exclude: ["Reports/Golden"],
+            exclude: ["Reports/Golden", "Reporting/Golden"],
             resources: [.copy("Fixtures")],
             swiftSettings: swift6
         ),

@@ -22,6 +22,8 @@ public struct Invoice: Decodable, Sendable, Equatable {
     public var billingReason: String?
     public var collectionMethod: String?
     public var attemptCount: Int?
+    /// When Stripe retries a failed payment next (dunning); `nil` when it will not.
+    public var nextPaymentAttempt: Date?
     public var statusTransitions: StatusTransitions?
     public var parent: Parent?
     /// The first page of lines; `GET /v1/invoices/{id}/lines` has the rest when `hasMore`.

@@ -30,6 +30,9 @@ struct InterruptingStore: TallyStore {
     }
 
     // Everything else is the wrapped store's.
+    func teams() async throws -> [TeamRecord] { try await base.teams() }
+    func latestDiscrepancies() async throws -> [DiscrepancyRecord] { try await base.latestDiscrepancies() }
+    func apiCalls(from start: Date, to end: Date) async throws -> [APICallRecord] { try await base.apiCalls(from: start, to: end) }
     func saveReconciliation(_ reconciliation: MeterReconciliation, jobRunID: Int64?, createdAt: Date) async throws -> Int64 {
         try await base.saveReconciliation(reconciliation, jobRunID: jobRunID, createdAt: createdAt)
     }

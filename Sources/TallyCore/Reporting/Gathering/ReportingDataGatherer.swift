@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+
+/// Fetches what a report needs from Stripe and the database.
+public struct ReportingDataGatherer: Sendable {
+    public var stripe: any StripeAPI
+    public var store: any TallyStore
+    public var logger: Logger
+
+    public init(stripe: any StripeAPI, store: any TallyStore, logger: Logger) {
+        self.stripe = stripe
+        self.store = store
+        self.logger = logger
+    }
+
+    /// The event types the report reads: subscription changes and failed payments.
+    static let eventTypes = [
+        "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted",
+        "invoice.payment_failed",
+    ]
+
+    /// Gathers everything for `period` as of `now`.
+    public func gather(period: ReportPeriod, now: Date) async throws -> ReportingData {
+        let previous = period.previousMonth
+        // The Stripe lists and the database reads are independent: fetch them concurrently (the client
+        // keeps within the rate limit).
+        async let created = stripe.invoices(createdFrom: min(previous.start, period.start), createdBefore: period.end)
+        async let open = stripe.invoices(status: "open")
+        async let uncollectible = stripe.invoices(status: "uncollectible")
+        async let subscriptions = stripe.subscriptions(status: "all")
+        // Stripe keeps events for 30 days: an older month simply has none, and its changes come from the
+        // subscriptions' own dates.
+        async let events = stripe.events(types: Self.eventTypes, createdAfter: period.start.addingTimeInterval(-1))
+        async let usage = store.dailyUsage(from: period.start, to: period.end, now: now)
+        async let previousUsage = store.dailyUsage(from: previous.start, to: previous.end, now: now)
+        async let teams = teams()
+        async let discrepancies = store.latestDiscrepancies()
+        async let calls = store.apiCalls(from: period.start, to: period.end)
+        let invoices = try await withCompleteLines(created)
+        let unpaid = try await withCompleteLines(open + uncollectible)
+        var data = ReportingData(
+            period: period, now: now, invoices: invoices, unpaidInvoices: unpaid, subscriptions: try await subscriptions,
+            events: try await events, usage: try await usage.days, previousUsage: try await previousUsage.days,
+            teams: try await teams, discrepancies: try await discrepancies, apiCalls: try await calls)
+        data.lineUsage = try await lineUsage(for: data)
+        return data
+    }
+
+    /// Reads a team's usage rows for its history export.
+    public func teamHistory(teamID: String, period: ReportPeriod, now: Date) async throws -> (TeamRecord?, [DailyUsage], [Subscription]) {
+        let team = try await teams().first { $0.id == teamID }
+        let usage = try await store.dailyUsage(from: period.start, to: period.end, now: now).days
+            .filter { $0.teamID == teamID }
+        let customer = team?.stripeCustomerID ?? usage.first?.stripeCustomerID
+        var subscriptions: [Subscription] = []
+        if let customer { subscriptions = try await stripe.subscriptions(customer: customer, status: "all") }
+        return (team, usage, subscriptions)
+    }
+
+    /// The app's teams; an app whose schema has no `teams` table still gets its reports, with team ids only.
+    private func teams() async throws -> [TeamRecord] {
+        do {
+            return try await store.teams()
+        } catch {
+            logger.warning("team names unavailable, reports show team ids only", metadata: ["error": "\(error)"])
+            return []
+        }
+    }
+
+    /// Fetches the remaining lines of invoices whose embedded list was cut short (`lines.has_more`).
+    private func withCompleteLines(_ invoices: [Invoice]) async throws -> [Invoice] {
+        var complete: [Invoice] = []
+        for var invoice in invoices {
+            if invoice.lines?.hasMore ?? false {
+                invoice.lines = StripeList(data: try await stripe.invoiceLines(invoiceID: invoice.id), hasMore: false)
+            }
+            complete.append(invoice)
+        }
+        return complete
+    }
+
+    /// Local usage over each metered line's own period, row by row, since periods need not start at midnight.
+    private func lineUsage(for data: ReportingData) async throws -> [String: Int64] {
+        var usage: [String: Int64] = [:]
+        for invoice in data.finalizedInvoices {
+            guard let customer = invoice.customer else { continue }
+            for line in invoice.allLines where data.isMetered(line) {
+                guard let period = line.period else { continue }
+                let rows = try await store.usageRows(from: period.start, to: period.end, customer: customer)
+                usage[line.id] = rows.reduce(0) { $0 + max(0, $1.tokens) }
+            }
+        }
+        return usage
+    }
+}
