@@ -8,9 +8,9 @@ import Darwin
 
 /// Runs blocking work (libxlsxwriter, file I/O with fsync) on a thread of its own, so the Swift
 /// cooperative pool (two threads on a two-core machine) is never stalled by it.
-enum DedicatedThread {
+public enum DedicatedThread {
     /// Runs `work` on a new thread named `name` and resumes the caller with its result.
-    static func run<Result: Sendable>(
+    public static func run<Result: Sendable>(
         named name: String, _ work: @escaping @Sendable () throws -> Result
     ) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
