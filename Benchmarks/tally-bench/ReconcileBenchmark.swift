@@ -107,18 +107,15 @@ struct ReconcileBenchmark: AsyncParsableCommand {
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: log)
         began = ContinuousClock.now
-        try process.run()
-        // wait4 reaps the child and reports its own peak resident memory (blocking: off the Swift pool).
-        let pid = process.processIdentifier
-        let (waited, status, peakKilobytes) = try await DedicatedThread.run(named: "tally-bench-wait") { () -> (Int32, Int32, Int) in
-            var status: Int32 = 0
-            var usage = rusage()
-            let waited = wait4(pid, &status, 0, &usage)
-            return (waited, status, usage.ru_maxrss)
+        // Foundation reaps the child; its peak memory then shows in RUSAGE_CHILDREN (the only child here).
+        let exitCode: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
         }
         let wall = ContinuousClock.now - began
-        guard waited == pid else { throw ValidationError("could not wait for tally-reconcile") }
-        let exitCode = (status >> 8) & 0xff
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN, &usage)
+        let peakKilobytes = usage.ru_maxrss
         try await simulator.shutdown()
         let store = try await openStore(StoreConfiguration(location: location), logger: .init(label: "tally-bench"))
         var found = Set<String>()
