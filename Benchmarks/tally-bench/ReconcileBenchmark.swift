@@ -114,7 +114,7 @@ struct ReconcileBenchmark: AsyncParsableCommand {
         }
         let wall = ContinuousClock.now - began
         var usage = rusage()
-        getrusage(RUSAGE_CHILDREN, &usage)
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
         let peakKilobytes = usage.ru_maxrss
         try await simulator.shutdown()
         let store = try await openStore(StoreConfiguration(location: location), logger: .init(label: "tally-bench"))
