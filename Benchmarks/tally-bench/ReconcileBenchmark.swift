@@ -32,13 +32,18 @@ struct ReconcileBenchmark: AsyncParsableCommand {
     @Option(help: "The tally-reconcile executable (default: next to this benchmark).")
     var executable: String?
 
+    @Flag(help: "Keep the scratch directory (the app database, reports, the job's log) and print its path.")
+    var keep = false
+
     func run() async throws {
         let key = "sk_test_bench"
         let today = JobTimeRange.startOfUTCDay(Date())
         let day = today.addingTimeInterval(-2 * 86_400)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-bench-reconcile-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer {
+            if keep { print("kept: \(directory.path)") } else { try? FileManager.default.removeItem(at: directory) }
+        }
 
         // Stripe: a meter, and each customer on a metered price.
         let simulator = StripeSimulator(configuration: SimulatorConfiguration(apiKeys: [key], startTime: Date()))
@@ -94,9 +99,12 @@ struct ReconcileBenchmark: AsyncParsableCommand {
         simulator.setFaults(FaultPlan(latency: .milliseconds(latencyMilliseconds), rateLimit: rate))
         let requestsBefore = simulator.requests.count
         let job = URL(fileURLWithPath: executable ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tally-reconcile").path)
+        // GNU time measures the job's own peak memory: a child's ru_maxrss keeps the memory it shared with
+        // its parent before exec, and this parent holds the whole simulator.
+        let peakFile = directory.appendingPathComponent("peak-kilobytes")
         let process = Process()
-        process.executableURL = job
-        process.arguments = ["--since", JobTimeRange.formatDay(day), "--until", JobTimeRange.formatDay(day.addingTimeInterval(86_400))]
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        process.arguments = ["-f", "%M", "-o", peakFile.path, job.path, "--since", JobTimeRange.formatDay(day), "--until", JobTimeRange.formatDay(day.addingTimeInterval(86_400))]
         process.environment = [
             "PATH": "/usr/bin:/bin", "STRIPE_API_BASE": simulator.baseURL, "STRIPE_SECRET_KEY": key, "STRIPE_METER_ID": meter.id,
             "STRIPE_MAX_RPS": String(rate), "DATABASE_URL": "sqlite:\(directory.appendingPathComponent("app.sqlite").path)",
@@ -107,15 +115,15 @@ struct ReconcileBenchmark: AsyncParsableCommand {
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: log)
         began = ContinuousClock.now
-        // Foundation reaps the child; its peak memory then shows in RUSAGE_CHILDREN (the only child here).
         let exitCode: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do { try process.run() } catch { continuation.resume(throwing: error) }
         }
         let wall = ContinuousClock.now - began
-        var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-        let peakKilobytes = usage.ru_maxrss
+        let peakText = (try? String(contentsOf: peakFile, encoding: .utf8)) ?? ""
+        guard let peakKilobytes = peakText.split(separator: "\n").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
+            throw ValidationError("/usr/bin/time reported no peak memory (apt-get install time): \(peakText)")
+        }
         try await simulator.shutdown()
         let store = try await openStore(StoreConfiguration(location: location), logger: .init(label: "tally-bench"))
         var found = Set<String>()
