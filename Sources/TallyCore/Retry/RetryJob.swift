@@ -1,0 +1,127 @@
+import Foundation
+import Logging
+
+/// The `tally-retry` use-case: re-sends usage Stripe never received with stable identifiers, cancels
+/// duplicates Tally caused while Stripe allows, and lists for a person what may not be sent safely.
+public enum RetryJob {
+    /// The job's name (`tally_job_runs.job`, the lock, the log label).
+    public static let name = "retry"
+
+    /// Runs one retry with `context`'s dependencies.
+    public static func run(_ context: JobContext, settings: RetrySettings = RetrySettings()) async throws -> JobReport {
+        let now = context.clock.now()
+        let meterIDs = context.configuration.stripe.meterIDs
+        guard let firstMeterID = meterIDs.first else {
+            throw ConfigurationError(key: "STRIPE_METER_ID", problem: "is not set", fix: "set it to the meter id(s) to re-send usage to, comma-separated")
+        }
+        var meters: [String: Meter] = [:]
+        for id in meterIDs { meters[id] = try await context.stripe.meter(id: id) }
+        let range: JobTimeRange? = context.since == nil && context.until == nil ? nil
+            : try context.range(default: JobTimeRange(start: now.addingTimeInterval(-GapClassifier.stripeTimestampLimit), end: now))
+
+        let planner = RetryPlanner(store: context.store, meters: meters, defaultMeter: meters[firstMeterID]!, now: now,
+                                   settings: settings, range: range)
+        let plan = try await planner.plan()
+        let existing = try await context.store.deliveries(identifiers: plan.candidates.map(\.identifier))
+        let stored = Dictionary(existing.map { ($0.identifier, $0) }, uniquingKeysWith: { first, _ in first })
+        context.logger.info("planned retry", metadata: [
+            "source": "\(plan.source)", "rows": "\(plan.candidates.count)", "extras": "\(plan.extras.count)"])
+
+        let rules = RetryRules(now: now)
+        var results: [RetryRowResult] = []
+        var toSend: [RetryCandidate] = []
+        var alreadySettled = 0
+        for candidate in plan.candidates {
+            switch rules.verdict(for: candidate, existing: stored[candidate.identifier]) {
+            case .send:
+                if context.dryRun {
+                    results.append(RetryRowResult(candidate, outcome: .wouldSend, detail: "dry run: not sent"))
+                } else {
+                    toSend.append(candidate)
+                }
+            case .settled:
+                alreadySettled += 1
+            case .needsHuman(let reason, let fix):
+                if !context.dryRun && stored[candidate.identifier] == nil {
+                    _ = try await context.store.recordDelivery(candidate.delivery(status: .needsHuman, now: now, note: reason))
+                }
+                results.append(RetryRowResult(candidate, outcome: .needsHuman, detail: reason, suggestedFix: fix))
+            }
+        }
+
+        var interrupted = false
+        do {
+            results += try await send(toSend, context: context, width: settings.concurrentSends)
+        } catch let stop as PartialSend {
+            results += stop.results
+            interrupted = true
+        }
+        if !interrupted {
+            let canceller = DuplicateCanceller(stripe: context.stripe, store: context.store, meters: meters, now: now,
+                                               dryRun: context.dryRun)
+            for extra in plan.extras {
+                if context.interrupt.isRequested { interrupted = true; break }
+                results += try await canceller.repair(extra)
+            }
+        }
+
+        let report = RetryReport(results: results, date: now)
+        let files = try await report.write(to: ReportPaths(root: context.configuration.output.reportsDirectory))
+        context.logger.info("wrote retry report", metadata: ["files": "\(files.map(\.path).joined(separator: ","))"])
+        if !report.needsHuman.isEmpty { try await sendAlert(report, context: context) }
+        try context.interrupt.check()
+
+        let count = { (outcome: RetryRowResult.Outcome) in results.filter { $0.outcome == outcome }.count }
+        let summary = "\(context.dryRun ? "dry run: \(count(.wouldSend)) would be sent, \(count(.wouldCancel)) cancelled" : "\(count(.sent)) sent, \(count(.alreadyDelivered)) already in Stripe, \(count(.cancelled)) duplicates cancelled"), "
+            + "\(count(.pending)) left for the next run, \(count(.failed)) failed, \(report.needsHuman.count) need a human, \(alreadySettled) settled earlier"
+        context.logger.notice("\(summary)")
+        return JobReport(itemsProcessed: results.count, itemsFailed: count(.failed),
+                         needsHuman: !report.needsHuman.isEmpty, summary: summary)
+    }
+
+    /// Sends with at most `width` events in flight, checking the interrupt flag before each new send; on a
+    /// stop request the sends in flight finish and their results are kept.
+    static func send(_ candidates: [RetryCandidate], context: JobContext, width: Int) async throws -> [RetryRowResult] {
+        let sender = MeterEventSender(stripe: context.stripe, store: context.store, clock: context.clock)
+        return try await withThrowingTaskGroup(of: RetryRowResult.self) { group in
+            var results: [RetryRowResult] = []
+            var next = candidates.makeIterator()
+            var inFlight = 0
+            var stopped = false
+            while true {
+                while inFlight < width, !context.interrupt.isRequested, let candidate = next.next() {
+                    group.addTask { try await sender.deliver(candidate) }
+                    inFlight += 1
+                }
+                if context.interrupt.isRequested { stopped = true }
+                guard let result = try await group.next() else { break }
+                inFlight -= 1
+                results.append(result)
+            }
+            if stopped { throw PartialSend(results: results) }
+            return results
+        }
+    }
+
+    /// Emails the needs-a-human list to `ALERT_EMAIL`, or says in the log why it did not.
+    static func sendAlert(_ report: RetryReport, context: JobContext) async throws {
+        let recipients = context.configuration.mail.alertRecipients.compactMap(EmailAddress.init(parsing:))
+        guard !recipients.isEmpty else {
+            context.logger.warning("rows need a human but ALERT_EMAIL is not set: no alert sent")
+            return
+        }
+        let sender = EmailAddress(parsing: context.configuration.mail.from) ?? EmailAddress(name: "Tally", address: "tally@localhost")
+        let message = report.alert(from: sender, to: recipients)
+        if context.dryRun {
+            context.logger.notice("dry run: would email the needs-a-human list", metadata: ["subject": "\(message.subject)"])
+            return
+        }
+        let delivery = try await context.mailer.send(message)
+        context.logger.notice("sent needs-a-human list", metadata: ["subject": "\(message.subject)", "delivery": "\(delivery)"])
+    }
+}
+
+/// The sends that finished before a stop request, carried out of the task group.
+struct PartialSend: Error {
+    var results: [RetryRowResult]
+}
