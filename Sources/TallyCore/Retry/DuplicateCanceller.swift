@@ -20,7 +20,8 @@ struct DuplicateCanceller: Sendable {
         // Stripe accepts a cancel adjustment only within 24 hours of receiving the event.
         let cancellable = try await store.sentDeliveries(customerID: customer, eventName: meter.eventName,
                                                          from: extra.windowStart, to: extra.windowEnd)
-            .filter { ($0.sentAt ?? .distantPast) >= now.addingTimeInterval(-GapClassifier.identifierWindow) }
+            .filter { ($0.sentAt ?? .distantPast) >= now.addingTimeInterval(-GapClassifier.identifierWindow)
+                && $0.lastError != MeterEventSender.alreadyInStripe }
         for var delivery in cancellable where excess > 0 && delivery.value <= excess {
             func result(_ outcome: RetryRowResult.Outcome, _ detail: String) -> RetryRowResult {
                 RetryRowResult(usageRowID: delivery.usageRowID, identifier: delivery.identifier, customerID: customer,

@@ -2,6 +2,9 @@ import Foundation
 
 /// Sends one recorded delivery to Stripe and stores what Stripe answered, in its own small write.
 struct MeterEventSender: Sendable {
+    /// The note on a delivery Stripe already had: Tally's send added nothing, so it is never a duplicate to cancel.
+    static let alreadyInStripe = "Stripe already had this identifier"
+
     var stripe: any StripeAPI
     var store: any MeterEventDeliveryStore
     var clock: any TallyClock
@@ -29,9 +32,9 @@ struct MeterEventSender: Sendable {
             case .delivered:
                 delivery.status = .sent
                 delivery.stripeRequestID = error.requestID
-                delivery.lastError = "Stripe already had this identifier"
+                delivery.lastError = Self.alreadyInStripe
                 delivery.sentAt = clock.now()
-                result = RetryRowResult(candidate, outcome: .alreadyDelivered, detail: "Stripe already had this identifier")
+                result = RetryRowResult(candidate, outcome: .alreadyDelivered, detail: Self.alreadyInStripe)
             case .retryLater:
                 delivery.status = .pending
                 delivery.lastError = error.message

@@ -10,16 +10,17 @@ public enum RetryJob {
     /// Runs one retry with `context`'s dependencies.
     public static func run(_ context: JobContext, settings: RetrySettings = RetrySettings()) async throws -> JobReport {
         let now = context.clock.now()
-        let meterIDs = context.configuration.stripe.meterIDs
-        guard let firstMeterID = meterIDs.first else {
+        var fetched: [Meter] = []
+        for id in context.configuration.stripe.meterIDs { fetched.append(try await context.stripe.meter(id: id)) }
+        // Unreported rows found without a reconciliation go to the first meter, as reconcile judges them.
+        guard let defaultMeter = fetched.first else {
             throw ConfigurationError(key: "STRIPE_METER_ID", problem: "is not set", fix: "set it to the meter id(s) to re-send usage to, comma-separated")
         }
-        var meters: [String: Meter] = [:]
-        for id in meterIDs { meters[id] = try await context.stripe.meter(id: id) }
+        let meters = Dictionary(fetched.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let range: JobTimeRange? = context.since == nil && context.until == nil ? nil
             : try context.range(default: JobTimeRange(start: now.addingTimeInterval(-GapClassifier.stripeTimestampLimit), end: now))
 
-        let planner = RetryPlanner(store: context.store, meters: meters, defaultMeter: meters[firstMeterID]!, now: now,
+        let planner = RetryPlanner(store: context.store, meters: meters, defaultMeter: defaultMeter, now: now,
                                    settings: settings, range: range)
         let plan = try await planner.plan()
         let existing = try await context.store.deliveries(identifiers: plan.candidates.map(\.identifier))

@@ -219,6 +219,29 @@ struct RetryJobTests {
         }
     }
 
+    @Test("an over-count Tally did not add is never cancelled: it goes to a human with a credit-note fix")
+    func keepsEventsTallyDidNotAdd() async throws {
+        var scenario = ReconcileScenario(now: Self.now)
+        scenario.customers = [.init(name: "Acme", teamID: 1)]
+        // Stripe already has the row under its identifier, and the app sent a second copy under another one.
+        scenario.usage = [SampleUsage(teamID: 1, userID: nil, tokens: 30, createdAt: instant("2026-11-24T18:00:00Z"), meterEventIdentifier: "evt_0")]
+        scenario.stripeEvents = [(0, 30, instant("2026-11-24T18:00:00Z")), (0, 30, instant("2026-11-24T18:00:00Z"))]
+        try await scenario.run { world in
+            // Given tally-retry's send was answered "already exists", and reconcile sees the app's extra copy
+            _ = try await world.retry(at: Self.now)
+            #expect(try await world.reconcile(at: Self.now.addingTimeInterval(600)).map(\.kind) == [.extraInStripe])
+
+            // When tally-retry runs on that reconciliation
+            let report = try await world.retry(at: Self.now.addingTimeInterval(1_200))
+
+            // Then nothing is cancelled and a person is asked to credit the excess
+            #expect(world.stripeEvents(customer: 0).count == 2)
+            #expect(report.needsHuman)
+            let human = world.reportLines("retry-needs-human.csv", day: Self.day)
+            #expect(human.count == 2 && human.last?.contains("credit note") == true)
+        }
+    }
+
     @Test("a dry run stores and prints the plan but sends nothing")
     func dryRunSendsNothing() async throws {
         try await Self.gaps.run { world in
