@@ -66,6 +66,13 @@ public enum RetryJob {
             }
         }
 
+        if context.dryRun {
+            for planned in results.prefix(50) where planned.outcome != .needsHuman {
+                context.logger.notice("dry run: would \(planned.outcome == .wouldCancel ? "cancel" : "send")", metadata: [
+                    "usage_row": "\(planned.usageRowID)", "identifier": "\(planned.identifier)",
+                    "customer": "\(planned.customerID)", "value": "\(planned.value)"])
+            }
+        }
         let report = RetryReport(results: results, date: now)
         let files = try await report.write(to: ReportPaths(root: context.configuration.output.reportsDirectory))
         context.logger.info("wrote retry report", metadata: ["files": "\(files.map(\.path).joined(separator: ","))"])
@@ -79,50 +86,4 @@ public enum RetryJob {
         return JobReport(itemsProcessed: results.count, itemsFailed: count(.failed),
                          needsHuman: !report.needsHuman.isEmpty, summary: summary)
     }
-
-    /// Sends with at most `width` events in flight, checking the interrupt flag before each new send; on a
-    /// stop request the sends in flight finish and their results are kept.
-    static func send(_ candidates: [RetryCandidate], context: JobContext, width: Int) async throws -> [RetryRowResult] {
-        let sender = MeterEventSender(stripe: context.stripe, store: context.store, clock: context.clock)
-        return try await withThrowingTaskGroup(of: RetryRowResult.self) { group in
-            var results: [RetryRowResult] = []
-            var next = candidates.makeIterator()
-            var inFlight = 0
-            var stopped = false
-            while true {
-                while inFlight < width, !context.interrupt.isRequested, let candidate = next.next() {
-                    group.addTask { try await sender.deliver(candidate) }
-                    inFlight += 1
-                }
-                if context.interrupt.isRequested { stopped = true }
-                guard let result = try await group.next() else { break }
-                inFlight -= 1
-                results.append(result)
-            }
-            if stopped { throw PartialSend(results: results) }
-            return results
-        }
-    }
-
-    /// Emails the needs-a-human list to `ALERT_EMAIL`, or says in the log why it did not.
-    static func sendAlert(_ report: RetryReport, context: JobContext) async throws {
-        let recipients = context.configuration.mail.alertRecipients.compactMap(EmailAddress.init(parsing:))
-        guard !recipients.isEmpty else {
-            context.logger.warning("rows need a human but ALERT_EMAIL is not set: no alert sent")
-            return
-        }
-        let sender = EmailAddress(parsing: context.configuration.mail.from) ?? EmailAddress(name: "Tally", address: "tally@localhost")
-        let message = report.alert(from: sender, to: recipients)
-        if context.dryRun {
-            context.logger.notice("dry run: would email the needs-a-human list", metadata: ["subject": "\(message.subject)"])
-            return
-        }
-        let delivery = try await context.mailer.send(message)
-        context.logger.notice("sent needs-a-human list", metadata: ["subject": "\(message.subject)", "delivery": "\(delivery)"])
-    }
-}
-
-/// The sends that finished before a stop request, carried out of the task group.
-struct PartialSend: Error {
-    var results: [RetryRowResult]
 }
