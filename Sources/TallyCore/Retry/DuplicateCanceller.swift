@@ -13,7 +13,8 @@ struct DuplicateCanceller: Sendable {
 
     /// Handles one `extra_in_stripe` discrepancy: cancels Tally's own events in its window, oldest first,
     /// as long as each fits in the excess; reports what is left.
-    func repair(_ extra: Discrepancy) async throws -> [RetryRowResult] {
+    func repair(_ stored: StoredDiscrepancy) async throws -> [RetryRowResult] {
+        let extra = stored.discrepancy
         guard let customer = extra.customerID, let meter = meters[extra.meterID] else { return [] }
         var excess = -extra.difference
         var results: [RetryRowResult] = []
@@ -45,6 +46,11 @@ struct DuplicateCanceller: Sendable {
             try await store.updateDelivery(delivery)
             results.append(result(.cancelled, "sent by Tally and counted twice: cancelled"))
             excess -= delivery.value
+        }
+        let cancelled = results.filter { $0.outcome == .cancelled }.count
+        if excess == 0 && cancelled > 0 && !dryRun {
+            // Closed, so a second run before the next reconciliation does not report it again.
+            try await store.resolveDiscrepancy(id: stored.id, resolution: "tally-retry cancelled \(cancelled) duplicate event(s) Tally sent")
         }
         if excess > 0 {
             results.append(RetryRowResult(

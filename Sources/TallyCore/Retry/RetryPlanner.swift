@@ -14,12 +14,12 @@ struct RetryPlanner: Sendable {
 
     func plan() async throws -> RetryPlan {
         let runs = try await latestReconciliation()
-        var discrepancies: [Discrepancy] = []
+        var stored: [StoredDiscrepancy] = []
         for run in runs {
-            discrepancies += try await store.discrepancies(reconciliationRunID: run.id).map(\.discrepancy)
+            stored += try await store.discrepancies(reconciliationRunID: run.id)
         }
-        let repairable = discrepancies.filter { [.unreported, .lostAfterAck].contains($0.kind) && !$0.usageRowIDs.isEmpty }
-        let extras = discrepancies.filter { $0.kind == .extraInStripe && $0.customerID != nil }
+        let repairable = stored.map(\.discrepancy).filter { [.unreported, .lostAfterAck].contains($0.kind) && !$0.usageRowIDs.isEmpty }
+        let extras = stored.filter { $0.discrepancy.kind == .extraInStripe && $0.discrepancy.customerID != nil && $0.resolution == nil }
         if repairable.isEmpty && extras.isEmpty {
             return RetryPlan(candidates: try await unreportedRows(judged: runs), extras: [], source: "unreported rows")
         }

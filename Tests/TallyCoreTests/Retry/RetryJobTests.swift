@@ -212,9 +212,12 @@ struct RetryJobTests {
             // When tally-retry runs on that reconciliation
             let report = try await world.retry(at: Self.now.addingTimeInterval(1_200))
 
-            // Then Tally's own copy is cancelled and the next reconciliation is clean
+            // Then Tally's own copy is cancelled, a run before the next reconciliation finds nothing left to do,
+            // and the next reconciliation is clean
             #expect(world.stripeEvents(customer: 0).map(\.identifier) == ["evt_0"])
             #expect(report.exitStatus == .ok, "\(report.summary)")
+            let again = try await world.retry(at: Self.now.addingTimeInterval(1_500))
+            #expect(again.exitStatus == .ok && again.itemsProcessed == 0, "\(again.summary)")
             #expect(try await world.reconcile(at: Self.now.addingTimeInterval(1_800)).isEmpty)
         }
     }

@@ -14,4 +14,7 @@ public protocol MeterEventDeliveryStore: Sendable {
 
     /// The `sent` deliveries of `customerID` for `eventName` with event timestamps in `[start, end)`, oldest first.
     func sentDeliveries(customerID: String, eventName: String, from start: Date, to end: Date) async throws -> [MeterEventDelivery]
+
+    /// Closes a stored discrepancy (`tally_discrepancies.resolution`), so later runs leave it alone.
+    func resolveDiscrepancy(id: Int64, resolution: String) async throws
 }

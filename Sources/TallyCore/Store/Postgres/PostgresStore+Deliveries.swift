@@ -76,6 +76,14 @@ extension PostgresStore {
         return try await Self.deliveries(rows)
     }
 
+    func resolveDiscrepancy(id: Int64, resolution: String) async throws {
+        var binds = PostgresBindings()
+        binds.append(resolution)
+        binds.append(id)
+        try await client.query(PostgresQuery(unsafeSQL: "UPDATE \(prefix)discrepancies SET resolution = $1 WHERE id = $2", binds: binds),
+                               logger: logger)
+    }
+
     private static func deliveries(_ rows: PostgresRowSequence) async throws -> [MeterEventDelivery] {
         var found: [MeterEventDelivery] = []
         for try await row in rows {

@@ -75,6 +75,13 @@ extension SQLiteStore {
         }
     }
 
+    func resolveDiscrepancy(id: Int64, resolution: String) async throws {
+        let p = prefix
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE \(p)discrepancies SET resolution = ? WHERE id = ?", arguments: [resolution, id])
+        }
+    }
+
     private static func delivery(_ row: Row) throws -> MeterEventDelivery {
         let identifier: String = row["identifier"]
         let sentAt: Int64? = row["sent_at"]

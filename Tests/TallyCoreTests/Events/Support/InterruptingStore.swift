@@ -90,4 +90,5 @@ extension InterruptingStore {
     func sentDeliveries(customerID: String, eventName: String, from start: Date, to end: Date) async throws -> [MeterEventDelivery] {
         try await base.sentDeliveries(customerID: customerID, eventName: eventName, from: start, to: end)
     }
+    func resolveDiscrepancy(id: Int64, resolution: String) async throws { try await base.resolveDiscrepancy(id: id, resolution: resolution) }
 }
