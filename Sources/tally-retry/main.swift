@@ -1,14 +1,29 @@
 import ArgumentParser
 import TallyCLI
+import TallyCore
 
-/// `tally-retry`: Re-send usage Stripe never received and cancel duplicates Tally caused (not implemented yet).
+/// `tally-retry`: re-sends usage Stripe never received with stable identifiers, cancels duplicates Tally
+/// caused while Stripe allows, and lists what only a person may bill or credit.
 @main
-struct RetryCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tally-retry", abstract: "Re-send usage Stripe never received and cancel duplicates Tally caused (not implemented yet).")
+struct TallyRetry: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tally-retry",
+        abstract: "Re-send usage Stripe never received; cancel duplicates Tally caused; list the rest for a human.",
+        discussion: """
+            Works on the latest tally-reconcile run's discrepancies, or, when it found none, on usage rows \
+            never reported and older than 15 minutes. Each usage row keeps one meter-event identifier \
+            (the app's, else tu_<id>) and one Idempotency-Key, so a re-run never counts an event twice. \
+            Usage older than 35 days, or acknowledged over 24 h ago, is never re-sent: it is written to \
+            reports/YYYY-MM-DD/retry-needs-human.csv and emailed to ALERT_EMAIL. --dry-run sends nothing. \
+            Exit 0: everything repaired; 1: something needs a human or failed.
+            """
+    )
 
     @OptionGroup var options: JobOptions
 
     func run() async throws {
-        NotImplementedJob.exit(job: "retry", issue: "tally-retry is the second half of the reconcile issue")
+        await JobMain.run(job: RetryJob.name, options: options, requirements: [.meterIDs]) { context in
+            try await RetryJob.run(context)
+        }
     }
 }

@@ -31,10 +31,11 @@ struct CronWrapperTests {
         let paths = try paths()
         defer { try? FileManager.default.removeItem(at: paths.scratch) }
         let result = try await JobProcess.run(paths.root.appendingPathComponent("jobs/run"), arguments: ["retry"], environment: paths.environment)
-        #expect(result.exitCode == 69)
+        // The env file it names does not exist: a configuration error (78) the wrapper passes through.
+        #expect(result.exitCode == 78)
         let log = try String(contentsOf: paths.scratch.appendingPathComponent("log/retry.log"), encoding: .utf8)
-        #expect(log.contains("tally-retry: not implemented yet"))
-        #expect(log.contains("tally-retry exited 69"))
+        #expect(log.contains("tally-retry: --env-file names"))
+        #expect(log.contains("tally-retry exited 78"))
     }
 
     @Test("an unknown job is a usage error (64)")

@@ -81,3 +81,14 @@ struct InterruptingStore: TallyStore {
         try await base.subscriptionItems(subscriptionID: subscriptionID)
     }
 }
+
+// Meter event deliveries (tally-retry).
+extension InterruptingStore {
+    func deliveries(identifiers: [String]) async throws -> [MeterEventDelivery] { try await base.deliveries(identifiers: identifiers) }
+    func recordDelivery(_ delivery: MeterEventDelivery) async throws -> MeterEventDelivery { try await base.recordDelivery(delivery) }
+    func updateDelivery(_ delivery: MeterEventDelivery) async throws { try await base.updateDelivery(delivery) }
+    func sentDeliveries(customerID: String, eventName: String, from start: Date, to end: Date) async throws -> [MeterEventDelivery] {
+        try await base.sentDeliveries(customerID: customerID, eventName: eventName, from: start, to: end)
+    }
+    func resolveDiscrepancy(id: Int64, resolution: String) async throws { try await base.resolveDiscrepancy(id: id, resolution: resolution) }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+extension RetryJob {
+    /// Sends with at most `width` events in flight, checking the interrupt flag before each new send; on a
+    /// stop request the sends in flight finish and their results are kept.
+    static func send(_ candidates: [RetryCandidate], context: JobContext, width: Int) async throws -> [RetryRowResult] {
+        let sender = MeterEventSender(stripe: context.stripe, store: context.store, clock: context.clock)
+        return try await withThrowingTaskGroup(of: RetryRowResult.self) { group in
+            var results: [RetryRowResult] = []
+            var next = candidates.makeIterator()
+            var inFlight = 0
+            var stopped = false
+            while true {
+                while inFlight < width, !context.interrupt.isRequested, let candidate = next.next() {
+                    group.addTask { try await sender.deliver(candidate) }
+                    inFlight += 1
+                }
+                if context.interrupt.isRequested { stopped = true }
+                guard let result = try await group.next() else { break }
+                inFlight -= 1
+                results.append(result)
+            }
+            if stopped { throw PartialSend(results: results) }
+            return results
+        }
+    }
+}
+
+/// The sends that finished before a stop request, carried out of the task group.
+struct PartialSend: Error {
+    var results: [RetryRowResult]
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// The files and email of a `tally-retry` run: `retry.csv` (every row handled) and, when non-empty,
+/// `retry-needs-human.csv` with the exact rows and the suggested fix. Pure: results in, bytes out.
+public struct RetryReport: Sendable {
+    public var results: [RetryRowResult]
+    public var date: Date
+
+    public init(results: [RetryRowResult], date: Date) {
+        self.results = results
+        self.date = date
+    }
+
+    public var needsHuman: [RetryRowResult] { results.filter { $0.outcome == .needsHuman } }
+
+    /// Every row handled.
+    public var handledTable: ReportTable {
+        ReportTable(name: "Retry", columns: ["usage_row_id", "identifier", "customer_id", "value", "event_timestamp", "outcome", "detail"],
+                    rows: results.map { r in
+                        [.text(r.usageRowID), .text(r.identifier), .text(r.customerID), .integer(r.value),
+                         .dateTime(r.timestamp), .text(r.outcome.rawValue), .text(r.detail)]
+                    })
+    }
+
+    /// The rows a person must bill or credit by hand.
+    public var needsHumanTable: ReportTable {
+        ReportTable(name: "Needs a human", columns: ["usage_row_id", "identifier", "customer_id", "value", "event_timestamp", "reason", "suggested_fix"],
+                    rows: needsHuman.map { r in
+                        [.text(r.usageRowID), .text(r.identifier), .text(r.customerID), .integer(r.value),
+                         .dateTime(r.timestamp), .text(r.detail), .text(r.suggestedFix ?? "")]
+                    })
+    }
+
+    /// Writes the CSV files (each under its final name only when complete) and returns their URLs.
+    public func write(to paths: ReportPaths, writer: ReportFileWriter = ReportFileWriter()) async throws -> [URL] {
+        let handled = paths.dailyFile("retry.csv", for: date)
+        try await writer.write(CSVWriter().data(for: handledTable), to: handled)
+        guard !needsHuman.isEmpty else { return [handled] }
+        let human = paths.dailyFile("retry-needs-human.csv", for: date)
+        try await writer.write(CSVWriter().data(for: needsHumanTable), to: human)
+        return [handled, human]
+    }
+
+    /// The alert for `ALERT_EMAIL`: a count per fix and the needs-a-human CSV attached.
+    public func alert(from sender: EmailAddress, to recipients: [EmailAddress]) -> EmailMessage {
+        let rows = needsHuman
+        var text = "tally-retry held back \(rows.count) item(s) it may not send or cancel safely.\n\n"
+        for r in rows.prefix(20) {
+            let what = r.usageRowID.isEmpty ? "excess of \(r.value)" : "row \(r.usageRowID) (\(r.value))"
+            text += "- \(r.customerID) \(what) at \(JobTimeRange.format(r.timestamp)): \(r.detail). Fix: \(r.suggestedFix ?? "-")\n"
+        }
+        if rows.count > 20 { text += "… and \(rows.count - 20) more in the attached CSV.\n" }
+        return EmailMessage(from: sender, to: recipients, subject: "Tally: \(rows.count) usage item(s) need a human",
+                            textBody: text,
+                            attachments: [EmailAttachment(filename: "retry-needs-human.csv", contentType: "text/csv",
+                                                          data: CSVWriter().data(for: needsHumanTable))],
+                            date: date)
+    }
+}

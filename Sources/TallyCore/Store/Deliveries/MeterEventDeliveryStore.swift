@@ -1,0 +1,20 @@
+import Foundation
+
+/// Keeps `tally_meter_event_deliveries`: one row per usage row `tally-retry` handles, written before the
+/// event is sent, so a run killed at any point and run again never sends an identifier twice.
+public protocol MeterEventDeliveryStore: Sendable {
+    /// The stored deliveries with these identifiers, in no particular order.
+    func deliveries(identifiers: [String]) async throws -> [MeterEventDelivery]
+
+    /// Inserts `delivery` unless its identifier is already stored, and returns the stored row either way.
+    func recordDelivery(_ delivery: MeterEventDelivery) async throws -> MeterEventDelivery
+
+    /// Stores the outcome of one attempt (status, attempts, error, Request-Id, key, sent time) by identifier.
+    func updateDelivery(_ delivery: MeterEventDelivery) async throws
+
+    /// The `sent` deliveries of `customerID` for `eventName` with event timestamps in `[start, end)`, oldest first.
+    func sentDeliveries(customerID: String, eventName: String, from start: Date, to end: Date) async throws -> [MeterEventDelivery]
+
+    /// Closes a stored discrepancy (`tally_discrepancies.resolution`), so later runs leave it alone.
+    func resolveDiscrepancy(id: Int64, resolution: String) async throws
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import Synchronization
+import TallyCore
+import TallySandbox
+import TallyTestKit
+
+/// Runs `tally-retry` (and `tally-reconcile`) inside a `ReconcileScenario` world, at any instant, with the
+/// Stripe client optionally wrapped to lose answers or to "kill" the run mid-way.
+extension ReconcileScenario.World {
+    /// A fresh job context at `now` (the simulator's clock is moved there too) for `job`.
+    func jobContext(job: String, at now: Date, stripe: (any StripeAPI)? = nil, interrupt: InterruptFlag = InterruptFlag(),
+                 dryRun: Bool = false, since: Date? = nil, until: Date? = nil) async throws -> JobContext {
+        simulator.clock.set(now)
+        var context = self.context
+        context.clock = ManualClock(now: now)
+        if let stripe { context.stripe = stripe }
+        context.interrupt = interrupt
+        context.dryRun = dryRun
+        context.since = since
+        context.until = until
+        context.runID = try await store.startRun(job: job, startedAt: now, arguments: "", dryRun: dryRun)
+        return context
+    }
+
+    /// Runs `tally-retry` at `now`.
+    @discardableResult
+    func retry(at now: Date, stripe: (any StripeAPI)? = nil, interrupt: InterruptFlag = InterruptFlag(), dryRun: Bool = false,
+               since: Date? = nil, settings: RetrySettings = RetrySettings()) async throws -> JobReport {
+        let context = try await jobContext(job: RetryJob.name, at: now, stripe: stripe, interrupt: interrupt, dryRun: dryRun, since: since)
+        return try await RetryJob.run(context, settings: settings)
+    }
+
+    /// Runs `tally-reconcile` at `now` and returns the discrepancies it stored.
+    func reconcile(at now: Date) async throws -> [Discrepancy] {
+        let context = try await jobContext(job: ReconcileJob.name, at: now)
+        _ = try await ReconcileJob.run(context)
+        guard let run = try await store.reconciliationRuns(jobRunID: context.runID).first else { return [] }
+        return try await store.discrepancies(reconciliationRunID: run.id).map(\.discrepancy)
+    }
+
+    /// Stripe's events of customer `index`, cancelled ones left out.
+    func stripeEvents(customer index: Int) -> [SimulatedMeterEvent] {
+        simulator.state.meterEvents(meterID: meterID, customer: customerIDs[index]).filter { !$0.cancelled }
+    }
+
+    /// The lines of `reports/<day>/<name>`, header included; empty when the file is missing.
+    func reportLines(_ name: String, day: String) -> [String] {
+        let url = reportsDirectory.appendingPathComponent(day).appendingPathComponent(name)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+        return text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+    }
+}
+
+/// A Stripe client that behaves like the one it wraps, except around meter-event sends: after
+/// `stopAfter` sends it requests a stop (a SIGTERM mid-run), and the send numbered `loseAnswerOf` reaches
+/// Stripe but its answer is lost, as on a timeout or a crash before the answer was stored.
+final class DisruptingStripe: StripeAPI {
+    let base: any StripeAPI
+    let interrupt: InterruptFlag?
+    let stopAfter: Int
+    let loseAnswerOf: Int?
+    let failure: any Error
+    private let sends = Mutex(0)
+
+    init(_ base: any StripeAPI, interrupt: InterruptFlag? = nil, stopAfter: Int = .max, loseAnswerOf: Int? = nil,
+         failure: any Error = StripeError(code: .timeout, endpoint: "POST /v1/billing/meter_events", message: "timed out")) {
+        self.base = base
+        self.interrupt = interrupt
+        self.stopAfter = stopAfter
+        self.loseAnswerOf = loseAnswerOf
+        self.failure = failure
+    }
+
+    func send(_ request: StripeRequest) async throws -> StripeResponse {
+        guard request.path == "/v1/billing/meter_events" else { return try await base.send(request) }
+        let response = try await base.send(request)
+        let number = sends.withLock { count -> Int in
+            count += 1
+            return count
+        }
+        if number >= stopAfter { interrupt?.request(signal: SIGTERM) }
+        if number == loseAnswerOf { throw failure }
+        return response
+    }
+}
