@@ -108,7 +108,7 @@ struct ReconcileBenchmark: AsyncParsableCommand {
         process.environment = [
             "PATH": "/usr/bin:/bin", "STRIPE_API_BASE": simulator.baseURL, "STRIPE_SECRET_KEY": key, "STRIPE_METER_ID": meter.id,
             "STRIPE_MAX_RPS": String(rate), "DATABASE_URL": "sqlite:\(directory.appendingPathComponent("app.sqlite").path)",
-            "REPORTS_DIR": directory.appendingPathComponent("reports").path, "LOG_LEVEL": "warning",
+            "REPORTS_DIR": directory.appendingPathComponent("reports").path, "LOG_LEVEL": "info",
         ]
         process.standardOutput = FileHandle.nullDevice
         let log = directory.appendingPathComponent("reconcile.log")
