@@ -31,6 +31,16 @@ public struct UsageAlertsJob: Sendable {
         let thresholds = AlertThresholds(configuration.usageAlerts)
         var summary = UsageAlertsSummary(dryRun: context.dryRun)
 
+        // Templates load first: a broken user template stops the run before anything is recorded.
+        let notifier: any UsageNotifier
+        if let injected = self.notifier {
+            notifier = injected
+        } else {
+            notifier = LiveUsageNotifier(
+                templates: try AlertTemplateSet(directory: configuration.usageAlerts.templatesDirectory),
+                mailer: context.mailer, from: EmailAddress(parsing: configuration.mail.from) ?? EmailAddress(address: "tally@localhost"),
+                store: store, http: http, clock: context.clock)
+        }
         let teams = try await store.teams()
         let items = try await store.subscriptionItems(subscriptionID: nil)
         var resolver = TeamAllowanceResolver(catalog: configuration.plans)
@@ -116,10 +126,6 @@ public struct UsageAlertsJob: Sendable {
         for teamID in summary.unblocked { context.logger.notice("team \(teamID) is under its plan's hard limit again and is unblocked") }
 
         let claimsByTeam = Dictionary(grouping: claims, by: \.key.teamID)
-        let notifier = self.notifier ?? LiveUsageNotifier(
-            templates: try AlertTemplateSet(directory: configuration.usageAlerts.templatesDirectory),
-            mailer: context.mailer, from: EmailAddress(parsing: configuration.mail.from) ?? EmailAddress(address: "tally@localhost"),
-            store: store, http: http, clock: context.clock)
         let owners = try await store.teamOwnerEmails()
         var sent: [UsageNotificationKey] = []
         for evaluation in evaluations {
