@@ -55,7 +55,8 @@ struct UsageAlertsJobTests {
             _ = try await scenario.run()
 
             let subjects = try scenario.emails().compactMap { $0.header("Subject") }
-            #expect(subjects == ["Acme has used 85% of its plan this period", "Urgent: Acme has used 96% of its plan this period"])
+            #expect(Set(subjects) == ["Acme has used 85% of its plan this period", "Urgent: Acme has used 96% of its plan this period"])
+            #expect(subjects.count == 2)
         }
     }
 
@@ -118,7 +119,7 @@ struct UsageAlertsJobTests {
 
             let emails = try scenario.emails()
             #expect(emails.count == 2)
-            #expect(emails.last?.text?.contains("2026-02-01 to 2026-03-01") == true)
+            #expect(emails.filter { $0.text?.contains("2026-02-01 to 2026-03-01") == true }.count == 1)
             let februaryLedger = try await scenario.ledger().filter { $0.key.periodStart == AlertsScenario.periodEnd }
             #expect(Set(februaryLedger.map(\.key.threshold)) == [0.5, 0.8])
         }
