@@ -46,9 +46,11 @@ public struct UsageAlertsJob: Sendable {
         var resolver = TeamAllowanceResolver(catalog: configuration.plans)
         resolver.productMetadata = await productMetadata(for: resolver.unmappedProducts(in: items), context)
 
+        let itemsByCustomer = TeamAllowanceResolver.itemsByCustomer(items)
         var plans: [String: (team: TeamRecord, tokens: Int64, period: TeamBillingPeriod)] = [:]
         for team in teams {
-            switch resolver.allowance(teamID: team.id, customer: team.stripeCustomerID, items: items, now: now) {
+            let teamItems = team.stripeCustomerID.flatMap { itemsByCustomer[$0] } ?? []
+            switch resolver.allowance(teamID: team.id, customer: team.stripeCustomerID, items: teamItems, now: now) {
             case .allowed(let tokens, _, let period): plans[team.id] = (team, tokens, period)
             case .skipped(let reason):
                 summary.skipped[team.id] = reason

@@ -22,7 +22,12 @@ public struct TeamAllowanceResolver: Sendable {
         })
     }
 
-    /// The allowance of a team whose Stripe customer is `customer`, given every synced item.
+    /// Every synced item grouped by customer, so each team's lookup is a dictionary access.
+    public static func itemsByCustomer(_ items: [SubscriptionItemRecord]) -> [String: [SubscriptionItemRecord]] {
+        Dictionary(grouping: items.filter { $0.customerID != nil }, by: { $0.customerID ?? "" })
+    }
+
+    /// The allowance of a team whose Stripe customer is `customer`, given the synced items (all, or the customer's).
     public func allowance(teamID: String, customer: String?, items: [SubscriptionItemRecord], now: Date) -> TeamAllowance {
         guard let customer, !customer.isEmpty else { return .skipped(reason: .noStripeCustomer) }
         let current = items.filter { item in

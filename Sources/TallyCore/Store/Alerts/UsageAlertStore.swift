@@ -147,7 +147,16 @@ public struct InAppNotificationRecord: Sendable, Equatable {
     }
 }
 
-/// One row of `tally_usage_caps`: the app's access check blocks a team whose current row has `blocked`.
+/// One row of `tally_usage_caps`: the app's access check blocks a team whose current row has `blocked`:
+///
+/// ```sql
+/// SELECT blocked FROM tally_usage_caps
+/// WHERE team_id = :team AND period_start <= :now AND period_end > :now   -- unix seconds
+/// ORDER BY period_start DESC LIMIT 1                                      -- no row: not blocked
+/// ```
+///
+/// `tally-alerts` sets `blocked` when usage reaches `USAGE_CAP_HARD_LIMIT` of the allowance and clears it when
+/// the ratio falls below (a plan upgrade); a new billing period starts a new row, unblocked.
 public struct UsageCapRecord: Sendable, Equatable {
     public var teamID: String
     public var periodStart: Date
