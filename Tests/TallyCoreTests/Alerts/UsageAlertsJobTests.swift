@@ -198,6 +198,9 @@ struct UsageAlertsJobTests {
             let unmapped = try await scenario.run()
             #expect(unmapped.skipped["2"] == .unmappedPlan(ids: ["price_legacy"]))
             #expect(unmapped.line.contains("1 teams have no plan mapping (add them under PLANS): 2"))
+            let report = try String(contentsOf: try #require(unmapped.reportFile), encoding: .utf8)
+            #expect(report.contains("\r\n2,Globex,skipped,no plan mapping for price_legacy (add it under PLANS"))
+            #expect(report.contains("\r\n1,Acme,evaluated,,2026-01-01,2026-02-01,1000,0,0"))
 
             scenario.stripe = ProductCatalogStripe(products: ["prod_legacy": ["tally_tokens": "2000"]])
             try await scenario.use(1_700, team: 2)

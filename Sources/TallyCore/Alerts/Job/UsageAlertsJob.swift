@@ -157,6 +157,11 @@ public struct UsageAlertsJob: Sendable {
             }
         }
         try await store.markUsageNotifications(sent, outcome: .sent, error: nil, at: now)
+
+        let report = UsageAlertsReport.table(evaluations: evaluations, skipped: summary.skipped, teams: teams, thresholds: thresholds)
+        let file = ReportPaths(root: configuration.output.reportsDirectory).dailyFile(UsageAlertsReport.fileName, for: now)
+        try await ReportFileWriter().write(CSVWriter().data(for: report), to: file)
+        summary.reportFile = file
         return summary
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What one `tally-alerts` run found and did.
 public struct UsageAlertsSummary: Sendable, Equatable {
     /// Teams with an allowance and a current period, evaluated against it.
@@ -13,6 +15,8 @@ public struct UsageAlertsSummary: Sendable, Equatable {
     public var newlyBlocked: [String] = []
     public var unblocked: [String] = []
     public var blocked = 0
+    /// `alerts.csv`: every team's figures, or why it was skipped.
+    public var reportFile: URL?
     public var dryRun: Bool
 
     public init(dryRun: Bool) { self.dryRun = dryRun }
@@ -40,6 +44,7 @@ public struct UsageAlertsSummary: Sendable, Equatable {
         if !unmapped.isEmpty {
             text += "; \(unmapped.count) teams have no plan mapping (add them under PLANS): \(unmapped.prefix(10).joined(separator: ", "))"
         }
+        if let reportFile { text += "; report \(reportFile.path)" }
         return text
     }
 }
