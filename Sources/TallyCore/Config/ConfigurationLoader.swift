@@ -25,7 +25,9 @@ public enum ConfigurationLoader {
             }
         }
         try checkSecretsInFiles(raw, origins)
-        return try SettingsValidator(raw: raw, origins: origins, requirements: requirements).validate()
+        var configuration = try SettingsValidator(raw: raw, origins: origins, requirements: requirements).validate()
+        configuration.plans = PlanCatalog(reader: reader)
+        return configuration
     }
 
     /// True for `localhost`, `127.0.0.0/8` and `::1`: the only hosts allowed plain HTTP.

@@ -27,6 +27,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case logLevel = "LOG_LEVEL"
     case metricsDir = "METRICS_DIR"
     case healthcheckURL = "HEALTHCHECK_URL"
+    case alertTemplatesDir = "ALERT_TEMPLATES_DIR"
 
     /// The value used when no source sets the key; `nil` when there is none.
     public var defaultValue: String? {
@@ -50,6 +51,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .stripeSecretKey, .stripeMeterID, .stripeMaxRPS, .usageQuery, .alertEmail, .smtpURL,
             .metricsDir, .healthcheckURL:
             nil
+        case .alertTemplatesDir: nil
         }
     }
 
@@ -89,6 +91,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .logLevel: "trace, debug, info, notice, warning, error or critical"
         case .metricsDir: "node_exporter textfile-collector directory; each job writes tally_<job>.prom there after each run (unset: none)"
         case .healthcheckURL: "URL pinged at start (/start) and with the exit code at the end (unset: none)"
+        case .alertTemplatesDir: "directory of usage-alert templates (usage-alert.subject/txt/html/summary.mustache, usage-blocked-ops.subject/txt.mustache) overriding the built-in ones (unset: built-in)"
         }
     }
 }

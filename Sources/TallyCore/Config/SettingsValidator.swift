@@ -55,6 +55,15 @@ struct SettingsValidator {
             throw problem(.usageCapWarningThreshold, "(\(warning)) is above USAGE_CAP_HARD_LIMIT (\(hardLimit))", "make the warning threshold lower than the hard limit")
         }
 
+        var usageAlerts = TallyConfiguration.UsageAlertSettings(thresholds: thresholds, warningThreshold: warning, hardLimit: hardLimit)
+        usageAlerts.templatesDirectory = raw[.alertTemplatesDir].map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL }
+        if let directory = usageAlerts.templatesDirectory {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw problem(.alertTemplatesDir, "names \(directory.path), which is not a directory", "create it with your .mustache templates, or unset ALERT_TEMPLATES_DIR")
+            }
+        }
+
         return TallyConfiguration(
             stripe: .init(
                 secretKey: key, apiBase: apiBase, apiVersion: try apiVersion(), meterIDs: meterIDs,
@@ -64,7 +73,7 @@ struct SettingsValidator {
                 circuitBreakerThreshold: Int(try number(.stripeCircuitBreakerThreshold, in: 1...1000, integer: true))),
             database: .init(url: Secret(try databaseURL()), usageQuery: try usageQuery()),
             mail: .init(alertRecipients: recipients, smtpURL: smtp, from: from),
-            usageAlerts: .init(thresholds: thresholds, warningThreshold: warning, hardLimit: hardLimit),
+            usageAlerts: usageAlerts,
             reconcile: .init(
                 alertRatio: try number(.reconcileAlertRatio, in: 0...1),
                 settleDelay: try number(.reconcileSettleMinutes, in: 0...10_080, integer: true) * 60,

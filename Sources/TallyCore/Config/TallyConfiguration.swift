@@ -15,6 +15,8 @@ public struct TallyConfiguration: Sendable {
     public var log: LogSettings
     /// Which file each value came from, for the secrets-in-files rule and `--print-config`.
     public var origins: [SettingKey: SettingOrigin]
+    /// `PLANS`: Stripe product or price id to included tokens and features (config file; see `PlanCatalog`).
+    public var plans: PlanCatalog = PlanCatalog()
 
     /// Stripe connection settings.
     public struct StripeSettings: Sendable {
@@ -55,6 +57,8 @@ public struct TallyConfiguration: Sendable {
         public var thresholds: [Double]
         public var warningThreshold: Double
         public var hardLimit: Double
+        /// `ALERT_TEMPLATES_DIR`: templates there replace the built-in ones of the same name.
+        public var templatesDirectory: URL? = nil
     }
 
     /// Reconciliation tolerances.

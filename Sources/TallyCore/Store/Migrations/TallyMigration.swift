@@ -22,5 +22,6 @@ public struct TallyMigration: Sendable {
         .v1PlanTables,
         .v1TallyTables,
         .v2EventQueue,
+        .v3Alerts,
     ]
 }

@@ -13,11 +13,11 @@ public struct UsageSQL: Sendable {
         self.usageQuery = usageQuery
     }
 
-    private func placeholder(_ n: Int) -> String {
+    func placeholder(_ n: Int) -> String {
         backend == .sqlite ? "?\(n)" : "$\(n)"
     }
 
-    private var subquery: String {
+    var subquery: String {
         // Strip a trailing semicolon, the commonest way a pasted query breaks the wrapping.
         var query = usageQuery.trimmingCharacters(in: .whitespacesAndNewlines)
         while query.hasSuffix(";") { query = String(query.dropLast()).trimmingCharacters(in: .whitespacesAndNewlines) }

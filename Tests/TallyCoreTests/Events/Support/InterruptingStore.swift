@@ -80,6 +80,29 @@ struct InterruptingStore: TallyStore {
     func subscriptionItems(subscriptionID: String?) async throws -> [SubscriptionItemRecord] {
         try await base.subscriptionItems(subscriptionID: subscriptionID)
     }
+
+    // Usage alerts (UsageAlertStore).
+    func periodUsage(_ periods: [TeamBillingPeriod], now: Date) async throws -> [PeriodUsageDay] {
+        try await base.periodUsage(periods, now: now)
+    }
+    func teamOwnerEmails() async throws -> [String: [String]] { try await base.teamOwnerEmails() }
+    func teamWebhooks() async throws -> [String: TeamWebhook] { try await base.teamWebhooks() }
+    func saveTeamWebhook(_ webhook: TeamWebhook) async throws { try await base.saveTeamWebhook(webhook) }
+    func usageNotifications(periodStartingAtOrAfter start: Date) async throws -> [UsageNotificationRecord] {
+        try await base.usageNotifications(periodStartingAtOrAfter: start)
+    }
+    func claimUsageNotifications(_ records: [UsageNotificationRecord]) async throws -> Int {
+        try await base.claimUsageNotifications(records)
+    }
+    func markUsageNotifications(_ keys: [UsageNotificationKey], outcome: UsageNotificationStatus, error: String?, at: Date) async throws {
+        try await base.markUsageNotifications(keys, outcome: outcome, error: error, at: at)
+    }
+    func insertInAppNotification(_ notification: InAppNotificationRecord) async throws {
+        try await base.insertInAppNotification(notification)
+    }
+    func inAppNotifications(teamID: String) async throws -> [InAppNotificationRecord] { try await base.inAppNotifications(teamID: teamID) }
+    func saveUsageCaps(_ caps: [UsageCapRecord]) async throws { try await base.saveUsageCaps(caps) }
+    func usageCaps() async throws -> [UsageCapRecord] { try await base.usageCaps() }
 }
 
 // Meter event deliveries (tally-retry).

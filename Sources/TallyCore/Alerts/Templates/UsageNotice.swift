@@ -1,0 +1,62 @@
+import Foundation
+
+/// One notification to one team: the highest threshold it crossed, with the figures the templates show.
+public struct UsageNotice: Sendable, Equatable {
+    public var teamID: String
+    public var teamName: String
+    public var threshold: Double
+    public var level: UsageLevel
+    public var used: Int64
+    public var allowance: Int64
+    public var period: TeamBillingPeriod
+    public var projectedLimitAt: Date?
+
+    public init(teamID: String, teamName: String, threshold: Double, level: UsageLevel, used: Int64, allowance: Int64,
+                period: TeamBillingPeriod, projectedLimitAt: Date?) {
+        self.teamID = teamID
+        self.teamName = teamName
+        self.threshold = threshold
+        self.level = level
+        self.used = used
+        self.allowance = allowance
+        self.period = period
+        self.projectedLimitAt = projectedLimitAt
+    }
+
+    /// The values templates can name.
+    public var templateValues: [String: String] {
+        let percent = allowance > 0 ? Int((Double(used) / Double(allowance) * 100).rounded(.down)) : 0
+        var values = [
+            "team": teamName,
+            "team_id": teamID,
+            "used": Self.grouped(used),
+            "allowance": Self.grouped(allowance),
+            "percent": String(percent),
+            "threshold_percent": String(Int((threshold * 100).rounded())),
+            "level": level.rawValue,
+            "period_start": Self.day(period.start),
+            "period_end": Self.day(period.end),
+            "is_limit": level == .limit ? "yes" : "",
+            "is_urgent": level == .urgent ? "yes" : "",
+        ]
+        if let projectedLimitAt {
+            values["projection"] = "At this pace you reach 100% on \(UsageProjection.dayOfMonth(projectedLimitAt))"
+            values["projected_date"] = Self.day(projectedLimitAt)
+        }
+        return values
+    }
+
+    static func day(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!).year().month().day())
+    }
+
+    static func grouped(_ value: Int64) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { out += "," }
+            out.append(digit)
+        }
+        return (value < 0 ? "-" : "") + out
+    }
+}
