@@ -8,6 +8,7 @@ import TallyTestKit
 struct DemoSetup {
     var database: String
     var envFile: String?
+    var configFile: String?
     var apiKey: String
 
     func seed(_ simulator: StripeSimulator, baseURL: String) async throws {
@@ -21,6 +22,14 @@ struct DemoSetup {
             tally-sandbox: planted: \(seed.planted.joined(separator: "; "))
 
             """.utf8))
+        if let configFile {
+            // Plan allowances per product, as a user writes them (no secrets: readable config is fine).
+            let plans = seed.plans.map { "  \($0.product):\n    tokens: \($0.tokens)\n    features: [basic, premium]" }.joined(separator: "\n")
+            let yaml = "# Written by tally-sandbox --demo-database: the demo's plan allowances (PLANS).\nPLANS:\n\(plans)\n"
+            guard FileManager.default.createFile(atPath: configFile, contents: Data(yaml.utf8), attributes: [.posixPermissions: 0o644]) else {
+                throw DemoSetupError(message: "cannot write \(configFile)")
+            }
+        }
         guard let envFile else { return }
         let settings = """
             # Written by tally-sandbox --demo-database: points Tally at the simulator and the sample app.

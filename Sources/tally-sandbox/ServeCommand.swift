@@ -48,6 +48,10 @@ struct ServeCommand: AsyncParsableCommand {
             help: "With --demo-database: write the settings that point Tally at this simulator and database here (mode 0600).")
     var demoEnvFile: String?
 
+    @Option(name: .customLong("demo-config-file"),
+            help: "With --demo-database: write the demo's plan allowances (PLANS) here as a YAML config file.")
+    var demoConfigFile: String?
+
     func validate() throws {
         let loopback = ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.")
         guard loopback || allowRemote else {
@@ -70,7 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
         let bound = try await simulator.start(host: host, port: port)
         if let demoDatabase {
             do {
-                try await DemoSetup(database: demoDatabase, envFile: demoEnvFile, apiKey: apiKeys[0])
+                try await DemoSetup(database: demoDatabase, envFile: demoEnvFile, configFile: demoConfigFile, apiKey: apiKeys[0])
                     .seed(simulator, baseURL: "http://\(host == "localhost" ? "127.0.0.1" : host):\(bound)")
             } catch {
                 try await simulator.shutdown()

@@ -65,7 +65,7 @@ public enum ConfigurationLoader {
             }
         }
 
-        if let path = sources.configFile ?? existing(ConfigurationSources.defaultConfigFile) {
+        if let path = sources.configFile ?? sources.environment["TALLY_CONFIG"] ?? existing(ConfigurationSources.defaultConfigFile) {
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw ConfigurationError(key: "--config", problem: "names \(path), which cannot be read",
                                          fix: "create it, fix its permissions, or drop --config")

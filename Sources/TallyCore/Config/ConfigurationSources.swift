@@ -1,6 +1,6 @@
 /// Where a job looks for its settings, before any is read.
 public struct ConfigurationSources: Sendable {
-    /// `--config`; when `nil`, `/etc/tally/tally.yaml` is read if it exists.
+    /// `--config`; when `nil`, `TALLY_CONFIG` or `/etc/tally/tally.yaml` is read if it exists.
     public var configFile: String?
     /// `--env-file`; when `nil`, `TALLY_ENV_FILE` or `/etc/tally/tally.env` is read if it exists.
     public var environmentFile: String?

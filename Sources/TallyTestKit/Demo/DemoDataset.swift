@@ -2,7 +2,7 @@ import Foundation
 import TallyCore
 import TallySandbox
 
-/// The demo's world: a sample app database and the matching Stripe account in the simulator, 45 days of
+/// The demo's world: a sample app database and the matching Stripe account in the simulator, 75 days of
 /// token usage for a handful of teams, with the faults Tally exists to find planted in it.
 ///
 /// Planted (all on the last complete UTC day unless said otherwise):
@@ -25,6 +25,8 @@ public enum DemoDataset {
         public var usageRows: Int
         public var meterEvents: Int
         public var planted: [String]
+        /// Included tokens per Stripe product, for the demo's `PLANS` setting.
+        public var plans: [(product: String, tokens: Int)]
     }
 
     struct TeamPlan {
@@ -43,7 +45,7 @@ public enum DemoDataset {
         var random = DemoRandom(seed: 20_261_125)
         let today = JobTimeRange.startOfUTCDay(now)
         let yesterday = today.addingTimeInterval(-86_400)
-        let start = today.addingTimeInterval(-45 * 86_400)
+        let start = today.addingTimeInterval(-75 * 86_400)
         simulator.clock.set(start)
         let state = simulator.state
 
@@ -139,7 +141,7 @@ public enum DemoDataset {
             "Hooli: yesterday 09:00 sent twice", "Stark & Sons: no Stripe customer",
             "Orphan Labs: Stripe customer unknown to the app", "Wayne Enterprises: 40 days ago never sent",
             "2 bad rows (no team, negative tokens)",
-        ])
+        ], plans: [(catalog.usd.product, 60_000), (catalog.jpy.product, 200_000)])
     }
 
     /// The demo's products and prices: a seat fee plus metered tokens, in USD and JPY.

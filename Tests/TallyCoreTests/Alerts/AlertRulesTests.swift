@@ -79,6 +79,17 @@ struct AlertRulesTests {
                         period: TeamBillingPeriod(teamID: "7", start: AlertsScenario.periodStart, end: AlertsScenario.periodEnd)))
     }
 
+    @Test("a seat fee and a metered price of one mapped product give the product's allowance once")
+    func seatAndMeteredPriceOfOneProduct() {
+        let resolver = TeamAllowanceResolver(catalog: PlanCatalog(["prod_pro": PlanAllowance(tokens: 60_000)]))
+        let items = [item("si_seat", product: "prod_pro", price: "price_seat", quantity: 2),
+                     item("si_usage", product: "prod_pro", price: "price_tokens", quantity: nil, metered: true)]
+        let now = AlertsScenario.periodStart.addingTimeInterval(86_400)
+        #expect(resolver.allowance(teamID: "1", customer: "cus_1", items: items, now: now)
+            == .allowed(tokens: 120_000, features: [],
+                        period: TeamBillingPeriod(teamID: "1", start: AlertsScenario.periodStart, end: AlertsScenario.periodEnd)))
+    }
+
     @Test("no customer, no current item, or nothing mapped is a reason, not a guess; metadata is the fallback")
     func skippedAllowance() {
         let now = AlertsScenario.periodStart.addingTimeInterval(86_400)

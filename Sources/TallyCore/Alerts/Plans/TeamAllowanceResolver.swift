@@ -38,7 +38,14 @@ public struct TeamAllowanceResolver: Sendable {
         var tokens: Int64 = 0
         var features: [String] = []
         var unmapped: [String] = []
+        let licensedProducts = Set(current.filter { !$0.isMetered }.compactMap(\.productID))
         for item in current {
+            // A product's allowance comes with its seats: the same product's metered price (seat fee plus
+            // usage, the usual shape) adds nothing of its own unless that price is mapped explicitly.
+            if item.isMetered, item.priceID.flatMap(catalog.allowance(for:)) == nil,
+               let product = item.productID, licensedProducts.contains(product) {
+                continue
+            }
             if let plan = mapped(item) ?? metadataAllowance(item) {
                 // A licensed price's allowance is per seat; a metered item counts once.
                 let seats = item.isMetered ? 1 : max(item.quantity ?? 1, 1)
