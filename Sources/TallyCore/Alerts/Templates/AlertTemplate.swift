@@ -62,18 +62,7 @@ public struct AlertTemplate: Sendable, Equatable {
         case .text:
             return String(value.map { $0.isNewline ? " " : $0 })
         case .html:
-            var escaped = ""
-            for character in value {
-                switch character {
-                case "&": escaped += "&amp;"
-                case "<": escaped += "&lt;"
-                case ">": escaped += "&gt;"
-                case "\"": escaped += "&quot;"
-                case "'": escaped += "&#39;"
-                default: escaped.append(character)
-                }
-            }
-            return escaped
+            return HTMLText.escape(value)
         }
     }
 }

@@ -131,21 +131,7 @@ public struct ReconciliationAlert: Sendable {
     }
 
     /// Escapes text for HTML element content and attribute values.
-    public static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
+    public static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     /// Control characters (line breaks above all) become spaces, so a name cannot start a line of its own.
     static func oneLine(_ text: String) -> String {
