@@ -13,9 +13,9 @@ extension UsageSQL {
                    CAST(SUM(u.tokens) AS BIGINT) AS tokens
             FROM \(subquery)
             JOIN \(periods) ON p.team_id = CAST(u.team_id AS TEXT)
-            WHERE u.created_at >= \(placeholder(1)) AND u.created_at < \(placeholder(2))
+            WHERE u.created_at >= \(parameterMarker(1)) AND u.created_at < \(parameterMarker(2))
               AND u.created_at >= p.period_start AND u.created_at < p.period_end
-              AND u.created_at <= \(placeholder(3)) AND u.tokens >= 0
+              AND u.created_at <= \(parameterMarker(3)) AND u.tokens >= 0
             GROUP BY 1, 2
             """
     }

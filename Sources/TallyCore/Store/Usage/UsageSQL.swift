@@ -1,6 +1,6 @@
 import Foundation
 
-/// The SQL Tally wraps around the usage query, with numbered placeholders: `?n` (SQLite), `$n` (PostgreSQL).
+/// The SQL Tally wraps around the usage query, with numbered parameterMarkers: `?n` (SQLite), `$n` (PostgreSQL).
 ///
 /// Every value is cast so both engines return the same types: ids as text, sums and times as 64-bit
 /// integers (PostgreSQL's `SUM(bigint)` is `numeric` otherwise).
@@ -13,7 +13,7 @@ public struct UsageSQL: Sendable {
         self.usageQuery = usageQuery
     }
 
-    func placeholder(_ n: Int) -> String {
+    func parameterMarker(_ n: Int) -> String {
         backend == .sqlite ? "?\(n)" : "$\(n)"
     }
 
@@ -40,7 +40,7 @@ public struct UsageSQL: Sendable {
         """
         SELECT CASE WHEN u.team_id IS NULL THEN 1
                     WHEN u.tokens IS NULL OR u.tokens < 0 THEN 2
-                    WHEN u.created_at > \(placeholder(3)) THEN 3
+                    WHEN u.created_at > \(parameterMarker(3)) THEN 3
                     ELSE 0 END AS problem,
                CAST(u.stripe_customer_id AS TEXT) AS customer,
                CAST(u.team_id AS TEXT) AS team,
@@ -51,7 +51,7 @@ public struct UsageSQL: Sendable {
                CAST(MAX(u.created_at) AS BIGINT) AS last_event_at,
                \(lastTokens) AS last_tokens
         FROM \(subquery)
-        WHERE u.created_at >= \(placeholder(1)) AND u.created_at < \(placeholder(2))
+        WHERE u.created_at >= \(parameterMarker(1)) AND u.created_at < \(parameterMarker(2))
         GROUP BY 1, 2, 3, 4
         ORDER BY day, team, customer
         """
@@ -70,7 +70,7 @@ public struct UsageSQL: Sendable {
                CAST(u.meter_event_identifier AS TEXT) AS meter_event_identifier,
                CAST(u.reported_at AS BIGINT) AS reported_at
         FROM \(subquery)
-        WHERE u.created_at >= \(placeholder(1)) AND u.created_at < \(placeholder(2))\(filtered ? "\n  AND u.stripe_customer_id = \(placeholder(3))" : "")
+        WHERE u.created_at >= \(parameterMarker(1)) AND u.created_at < \(parameterMarker(2))\(filtered ? "\n  AND u.stripe_customer_id = \(parameterMarker(3))" : "")
         ORDER BY u.created_at, CAST(u.id AS TEXT)
         """
     }
