@@ -79,15 +79,25 @@ public struct ReportingDataGatherer: Sendable {
         return complete
     }
 
-    /// Local usage over each metered line's own period, row by row, since periods need not start at midnight.
+    /// Local usage over each metered line's own period (periods need not start at midnight): one read of a
+    /// customer's rows over the span of all its metered lines, then each line summed in memory.
     private func lineUsage(for data: ReportingData) async throws -> [String: Int64] {
-        var usage: [String: Int64] = [:]
+        var linesByCustomer: [String: [(id: String, start: Date, end: Date)]] = [:]
         for invoice in data.finalizedInvoices {
             guard let customer = invoice.customer else { continue }
             for line in invoice.allLines where data.isMetered(line) {
                 guard let period = line.period else { continue }
-                let rows = try await store.usageRows(from: period.start, to: period.end, customer: customer)
-                usage[line.id] = rows.reduce(0) { $0 + max(0, $1.tokens) }
+                linesByCustomer[customer, default: []].append((line.id, period.start, period.end))
+            }
+        }
+        var usage: [String: Int64] = [:]
+        for (customer, lines) in linesByCustomer {
+            guard let start = lines.map(\.start).min(), let end = lines.map(\.end).max() else { continue }
+            let rows = try await store.usageRows(from: start, to: end, customer: customer)
+            for line in lines {
+                usage[line.id] = rows.reduce(0) { total, row in
+                    row.createdAt >= line.start && row.createdAt < line.end ? total + max(0, row.tokens) : total
+                }
             }
         }
         return usage
