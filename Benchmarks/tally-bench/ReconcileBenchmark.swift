@@ -104,7 +104,7 @@ struct ReconcileBenchmark: AsyncParsableCommand {
         let peakFile = directory.appendingPathComponent("peak-kilobytes")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-        process.arguments = ["-f", "%M", "-o", peakFile.path, job.path, "--since", JobTimeRange.formatDay(day), "--until", JobTimeRange.formatDay(day.addingTimeInterval(86_400))]
+        process.arguments = ["-f", "%M", "-o", peakFile.path, job.path, "--since", UTCCalendarText.day(day), "--until", UTCCalendarText.day(day.addingTimeInterval(86_400))]
         process.environment = [
             "PATH": "/usr/bin:/bin", "STRIPE_API_BASE": simulator.baseURL, "STRIPE_SECRET_KEY": key, "STRIPE_METER_ID": meter.id,
             "STRIPE_MAX_RPS": String(rate), "DATABASE_URL": "sqlite:\(directory.appendingPathComponent("app.sqlite").path)",
@@ -136,7 +136,7 @@ struct ReconcileBenchmark: AsyncParsableCommand {
         let stripeCalls = calls.filter { $0.path.hasPrefix("/v1/") }
         let rateLimited = stripeCalls.filter { $0.status == 429 }.count
         let ideal = Double(stripeCalls.count) / rate
-        let seconds = wall.timeIntervalSeconds
+        let seconds = wall.timeInterval
         let allowedCalls = customers + 10 * planted.count
         let peakMB = Double(peakKilobytes) / 1_024
         print("""
@@ -154,16 +154,5 @@ struct ReconcileBenchmark: AsyncParsableCommand {
         if exitCode > 1 || found.count != planted.count {
             print("reconcile log:\n" + ((try? String(contentsOf: log, encoding: .utf8)) ?? ""))
         }
-    }
-}
-
-extension Duration {
-    var timeIntervalSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
-extension JobTimeRange {
-    /// `YYYY-MM-DD` of a UTC day start.
-    static func formatDay(_ date: Date) -> String {
-        String(date.formatted(.iso8601.year().month().day()).prefix(10))
     }
 }

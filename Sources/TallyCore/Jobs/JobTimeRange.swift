@@ -28,7 +28,7 @@ public struct JobTimeRange: Sendable, Equatable, CustomStringConvertible {
     }
 
     static func format(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
+        UTCCalendarText.instant(date)
     }
 }
 

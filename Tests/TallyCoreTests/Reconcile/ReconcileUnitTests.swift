@@ -64,7 +64,7 @@ struct ReconcileUnitTests {
 
     @Test("HTML escaping leaves no markup from a hostile name")
     func escapesHTML() {
-        #expect(ReconciliationAlert.escape(#"<script>alert("x")</script> & 'co'"#)
+        #expect(HTMLText.escape(#"<script>alert("x")</script> & 'co'"#)
             == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;")
     }
 }

@@ -115,7 +115,7 @@ public struct ReconciliationAlert: Sendable {
 
     /// The HTML alternative; every value escaped.
     public var html: String {
-        let e = Self.escape
+        let e = HTMLText.escape
         var body = "<!DOCTYPE html>\n<html><body style=\"font-family: sans-serif\">\n"
         for paragraph in overview { body += "<p>\(e(paragraph))</p>\n" }
         body += "<h3>Largest gaps</h3>\n<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\">\n"
@@ -130,8 +130,6 @@ public struct ReconciliationAlert: Sendable {
         return body
     }
 
-    /// Escapes text for HTML element content and attribute values.
-    public static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     /// Control characters (line breaks above all) become spaces, so a name cannot start a line of its own.
     static func oneLine(_ text: String) -> String {

@@ -2,22 +2,22 @@ import Foundation
 
 /// ISO 8601 text and Excel serial numbers for instants, computed in UTC without a locale or a formatter,
 /// so the same instant always gives the same bytes and millions of cells stay cheap.
-enum UTCCalendarText {
+public enum UTCCalendarText {
     /// `2026-11-24` for the UTC day containing `date`.
-    static func day(_ date: Date) -> String {
+    public static func day(_ date: Date) -> String {
         let (year, month, day, _) = civil(date)
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
     /// `2026-11-24T13:05:09Z`, whole seconds.
-    static func instant(_ date: Date) -> String {
+    public static func instant(_ date: Date) -> String {
         let (year, month, day, seconds) = civil(date)
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):"
             + "\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2))Z"
     }
 
     /// `2026-11`, the UTC month containing `date`.
-    static func month(_ date: Date) -> String {
+    public static func month(_ date: Date) -> String {
         let (year, month, _, _) = civil(date)
         return "\(pad(year, 4))-\(pad(month, 2))"
     }
