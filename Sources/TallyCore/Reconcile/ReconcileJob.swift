@@ -48,14 +48,18 @@ public enum ReconcileJob {
         }
 
         // Local side: one aggregate query over the settled range; future-dated rows lie beyond it, so
-        // a second query past the range only counts them.
+        // a second query past the range only counts them (and the rows whose time cannot be read at all).
         var aggregate = UsageAggregate(days: [], badRows: BadUsageRows())
         if !range.isEmpty {
             aggregate = try await context.store.dailyUsage(from: range.start, to: range.end, now: now)
         }
-        let beyond = try await context.store.dailyUsage(from: range.end, to: now.addingTimeInterval(100 * 365 * 86_400), now: now)
+        let beyond = try await context.store.dailyUsage(from: range.end, to: now.addingTimeInterval(100 * 365 * 86_400), now: now,
+                                                        includingUnreadable: true)
         var badRows = aggregate.badRows
-        badRows.futureTimestamp += beyond.badRows.futureTimestamp
+        var lateBad = BadUsageRows(futureTimestamp: beyond.badRows.futureTimestamp,
+                                   unreadableTimestamp: beyond.badRows.unreadableTimestamp)
+        lateBad.examples = beyond.badRows.examples.filter { [.futureTimestamp, .unreadableTimestamp].contains($0.key) }
+        badRows.add(lateBad)
 
         // Stripe side: customers with a metered item on each meter (canceled subscriptions too: their
         // last days may still be in range).
@@ -95,16 +99,17 @@ public enum ReconcileJob {
         return meters.firstIndex { subscribed[$0]?.contains(customer) == true } ?? 0
     }
 
-    /// One `bad_rows` discrepancy per kind of bad row found; the values are row counts.
+    /// One `bad_rows` discrepancy per kind of bad row found, naming the first rows; the values are row counts.
     static func badRowDiscrepancies(_ bad: BadUsageRows, meterID: String, range: ReconcileRange, now: Date) -> [Discrepancy] {
-        let kinds: [(Int64, String)] = [
-            (bad.missingTeam, "rows without a team"), (bad.negativeTokens, "rows with negative or missing tokens"),
-            (bad.futureTimestamp, "rows dated in the future"),
-        ]
-        return kinds.filter { $0.0 > 0 }.map { count, what in
-            Discrepancy(kind: .badRows, meterID: meterID, customerID: nil, teamID: nil, windowStart: range.requested.start,
-                        windowEnd: max(range.requested.end, now), localValue: count, stripeValue: 0, difference: count,
-                        repair: .human, suggestedAction: "\(count) \(what): fix or delete them in token_usage; they are never billed")
+        UsageProblem.allCases.filter { bad[$0] > 0 }.map { problem in
+            let count = bad[problem]
+            let ids = bad.examples[problem] ?? []
+            let listed = ids.isEmpty ? "" : " (ids \(ids.prefix(10).joined(separator: ", "))\(count > 10 ? ", …" : ""))"
+            return Discrepancy(kind: .badRows, meterID: meterID, customerID: nil, teamID: nil, windowStart: range.requested.start,
+                               windowEnd: max(range.requested.end, now), localValue: count, stripeValue: 0, difference: count,
+                               repair: .human,
+                               suggestedAction: "\(count) \(count == 1 ? "row" : "rows") with \(problem.reason)\(listed): fix or delete them in token_usage; they are never billed",
+                               usageRowIDs: problem == .totalOverflow ? [] : ids)
         }
     }
 

@@ -20,18 +20,23 @@ public enum RetryJob {
         let range: JobTimeRange? = context.since == nil && context.until == nil ? nil
             : try context.range(default: JobTimeRange(start: now.addingTimeInterval(-GapClassifier.stripeTimestampLimit), end: now))
 
-        let planner = RetryPlanner(store: context.store, meters: meters, defaultMeter: defaultMeter, now: now,
-                                   settings: settings, range: range)
+        let settleDelay = context.configuration.reconcile.settleDelay
+        let planner = RetryPlanner(store: context.store, stripe: context.stripe, meters: meters, defaultMeter: defaultMeter,
+                                   now: now, settleDelay: settleDelay, range: range, logger: context.logger,
+                                   interrupt: context.interrupt)
         let plan = try await planner.plan()
         let existing = try await context.store.deliveries(identifiers: plan.candidates.map(\.identifier))
         let stored = Dictionary(existing.map { ($0.identifier, $0) }, uniquingKeysWith: { first, _ in first })
         context.logger.info("planned retry", metadata: [
             "source": "\(plan.source)", "rows": "\(plan.candidates.count)", "extras": "\(plan.extras.count)"])
 
-        let rules = RetryRules(now: now)
+        if !context.dryRun { try await settleConfirmed(plan.presentInStripe, context: context, now: now) }
+
+        let rules = RetryRules(now: now, settleDelay: settleDelay)
         var results: [RetryRowResult] = []
         var toSend: [RetryCandidate] = []
         var alreadySettled = 0
+        var heldBack = 0
         for candidate in plan.candidates {
             switch rules.verdict(for: candidate, existing: stored[candidate.identifier]) {
             case .send:
@@ -42,6 +47,9 @@ public enum RetryJob {
                 }
             case .settled:
                 alreadySettled += 1
+            case .holdBack(let reason):
+                heldBack += 1
+                context.logger.info("held back", metadata: ["usage_row": "\(candidate.row.id)", "reason": "\(reason)"])
             case .needsHuman(let reason, let fix):
                 if !context.dryRun && stored[candidate.identifier] == nil {
                     _ = try await context.store.recordDelivery(candidate.delivery(status: .needsHuman, now: now, note: reason))
@@ -82,8 +90,28 @@ public enum RetryJob {
         let count = { (outcome: RetryRowResult.Outcome) in results.filter { $0.outcome == outcome }.count }
         let summary = "\(context.dryRun ? "dry run: \(count(.wouldSend)) would be sent, \(count(.wouldCancel)) cancelled" : "\(count(.sent)) sent, \(count(.alreadyDelivered)) already in Stripe, \(count(.cancelled)) duplicates cancelled"), "
             + "\(count(.pending)) left for the next run, \(count(.failed)) failed, \(report.needsHuman.count) need a human, \(alreadySettled) settled earlier"
+            + (heldBack > 0 ? ", \(heldBack) held back" : "")
         context.logger.notice("\(summary)")
         return JobReport(itemsProcessed: results.count, itemsFailed: count(.failed),
                          needsHuman: !report.needsHuman.isEmpty, summary: summary)
+    }
+
+    /// Deliveries still `pending` (sent, answer lost) whose rows Stripe's summaries now show present are
+    /// settled as sent: the usage is counted, and a re-send could only add a copy once Stripe's 24-hour
+    /// identifier window has passed.
+    static func settleConfirmed(_ rows: [UsageRow], context: JobContext, now: Date) async throws {
+        guard !rows.isEmpty else { return }
+        let pending = try await context.store.deliveries(identifiers: rows.map(MeterEventIdentifier.forRow))
+            .filter { $0.status == .pending && $0.attempts > 0 }
+        for var delivery in pending {
+            delivery.status = .sent
+            delivery.lastError = "confirmed by Stripe's summaries after an unclear answer"
+            delivery.sentAt = delivery.sentAt ?? now
+            delivery.updatedAt = now
+            try await context.store.updateDelivery(delivery)
+        }
+        if !pending.isEmpty {
+            context.logger.notice("settled deliveries Stripe's summaries confirm", metadata: ["count": "\(pending.count)"])
+        }
     }
 }

@@ -6,12 +6,20 @@ public struct RetryPlan: Sendable {
     public var candidates: [RetryCandidate]
     /// Open `extra_in_stripe` discrepancies of the latest reconciliation.
     public var extras: [StoredDiscrepancy]
-    /// Where the rows came from, for the log: `reconciliation` or `unreported rows`.
+    /// Where the rows came from, for the log.
     public var source: String
+    /// Unreported rows no reconciliation had judged, checked against Stripe by this run.
+    public var checkedAgainstStripe: Int
+    /// Checked rows whose windows agree with Stripe: their usage is there, so a delivery of theirs still
+    /// waiting for an answer can be settled as sent.
+    public var presentInStripe: [UsageRow]
 
-    public init(candidates: [RetryCandidate], extras: [StoredDiscrepancy], source: String) {
+    public init(candidates: [RetryCandidate], extras: [StoredDiscrepancy], source: String, checkedAgainstStripe: Int = 0,
+                presentInStripe: [UsageRow] = []) {
         self.candidates = candidates
         self.extras = extras
         self.source = source
+        self.checkedAgainstStripe = checkedAgainstStripe
+        self.presentInStripe = presentInStripe
     }
 }

@@ -1,28 +1,33 @@
 import Foundation
+import Logging
 
-/// Finds the rows to re-send: those named by the latest reconciliation's discrepancies, or, when it found
-/// none, the unreported rows older than the grace period that no clean reconciliation already judged.
+/// Finds the rows to re-send. A row is sent only once Stripe's summaries have shown it missing: either the
+/// latest reconciliation named it, or, for an unreported row no reconciliation has judged yet, retry's own
+/// check of the row's window against Stripe (`UnjudgedRowCheck`). Nothing younger than the settle delay is
+/// ever a candidate: the app may still be sending it.
 struct RetryPlanner: Sendable {
     var store: any TallyStore
+    var stripe: any StripeAPI
     var meters: [String: Meter]
-    /// The first configured meter: where unreported rows go when no reconciliation says otherwise.
+    /// The first configured meter: where usage of customers without a metered item is judged.
     var defaultMeter: Meter
     var now: Date
-    var settings: RetrySettings
+    /// `RECONCILE_SETTLE_MINUTES`.
+    var settleDelay: TimeInterval
     /// `--since`/`--until`, when given.
     var range: JobTimeRange?
+    var logger: Logger
+    var interrupt: InterruptFlag
 
     func plan() async throws -> RetryPlan {
-        let runs = try await latestReconciliation()
+        let allRuns = try await store.reconciliationRuns(jobRunID: nil)
+        let runs = Self.newestJobRun(of: allRuns)
         var stored: [StoredDiscrepancy] = []
         for run in runs {
             stored += try await store.discrepancies(reconciliationRunID: run.id)
         }
         let repairable = stored.map(\.discrepancy).filter { [.unreported, .lostAfterAck].contains($0.kind) && !$0.usageRowIDs.isEmpty }
         let extras = stored.filter { $0.discrepancy.kind == .extraInStripe && $0.discrepancy.customerID != nil && $0.resolution == nil }
-        if repairable.isEmpty && extras.isEmpty {
-            return RetryPlan(candidates: try await unreportedRows(judged: runs), extras: [], source: "unreported rows")
-        }
         var candidates: [RetryCandidate] = []
         for discrepancy in repairable {
             guard let meter = meters[discrepancy.meterID] else { continue }
@@ -34,30 +39,36 @@ struct RetryPlanner: Sendable {
                                                  humanReason: discrepancy.repair == .human ? discrepancy.suggestedAction : nil))
             }
         }
-        return RetryPlan(candidates: Self.unique(candidates), extras: extras, source: "reconciliation")
+        let (checked, count) = try await checkedUnjudgedRows(judged: allRuns)
+        let source = count == 0 ? "reconciliation" : "reconciliation and \(count) unjudged rows checked against Stripe"
+        return RetryPlan(candidates: Self.unique(candidates + checked.missing), extras: extras, source: source,
+                         checkedAgainstStripe: count, presentInStripe: checked.present)
     }
 
     /// The reconciliation runs (one per meter) of the newest reconcile job run.
-    func latestReconciliation() async throws -> [StoredReconciliationRun] {
-        let runs = try await store.reconciliationRuns(jobRunID: nil)
+    static func newestJobRun(of runs: [StoredReconciliationRun]) -> [StoredReconciliationRun] {
         guard let newest = runs.first else { return [] }
         guard let jobRunID = newest.jobRunID else { return [newest] }
         return runs.filter { $0.jobRunID == jobRunID }
     }
 
-    /// Unreported, billable rows older than the grace period; rows inside a range a reconciliation judged
-    /// clean are left out, since Stripe has their usage under an identifier Tally cannot see.
-    func unreportedRows(judged runs: [StoredReconciliationRun]) async throws -> [RetryCandidate] {
-        let settled = now.addingTimeInterval(-settings.gracePeriod)
+    /// Unreported, billable rows older than the settle delay that no reconciliation judged: each is checked
+    /// against Stripe's summaries of its window, and only the rows that check shows missing are returned.
+    /// A row inside a judged range is left out whatever that run found: either it was named there, or
+    /// Stripe has its usage under an identifier Tally cannot see.
+    func checkedUnjudgedRows(judged runs: [StoredReconciliationRun]) async throws -> (UnjudgedRowCheck.Outcome, Int) {
+        let settled = now.addingTimeInterval(-settleDelay)
         let start = range?.start ?? now.addingTimeInterval(-GapClassifier.stripeTimestampLimit)
         let end = min(range?.end ?? settled, settled)
-        guard start < end else { return [] }
-        let rows = try await store.usageRows(from: start, to: end, customer: nil)
-        let candidates = rows.filter { row in
-            row.reportedAt == nil && row.teamID != nil && row.stripeCustomerID != nil && row.tokens >= 0
+        guard start < end else { return (.init(), 0) }
+        let unjudged = try await store.usageRows(from: start, to: end, customer: nil).filter { row in
+            row.reportedAt == nil && row.isBillable
                 && !runs.contains { $0.start <= row.createdAt && row.createdAt < $0.end }
-        }.map { RetryCandidate(row: $0, meter: defaultMeter, kind: .unreported) }
-        return Self.unique(candidates)
+        }
+        guard !unjudged.isEmpty else { return (.init(), 0) }
+        let check = UnjudgedRowCheck(stripe: stripe, usage: store, meters: meters, defaultMeter: defaultMeter,
+                                     now: now, settleDelay: settleDelay, logger: logger, interrupt: interrupt)
+        return (try await check.check(unjudged), unjudged.count)
     }
 
     func inRange(_ row: UsageRow) -> Bool {

@@ -11,14 +11,21 @@ public struct RetryRules: Sendable {
         case settled(MeterEventDeliveryStatus)
         /// Hold back for a person, with the reason and the suggested fix.
         case needsHuman(reason: String, fix: String)
+        /// Not yet: the row is younger than the settle delay, or its value cannot be sent; a later run decides.
+        case holdBack(reason: String)
     }
 
     public static let invoiceItemFix = "add an invoice item for this usage on the customer's next invoice"
     public static let checkFirstFix = "look the identifier up in Stripe: if the event is missing add an invoice item, never re-send it"
 
     public var now: Date
+    /// `RECONCILE_SETTLE_MINUTES`: the app may still be sending anything younger.
+    public var settleDelay: TimeInterval
 
-    public init(now: Date) { self.now = now }
+    public init(now: Date, settleDelay: TimeInterval) {
+        self.now = now
+        self.settleDelay = settleDelay
+    }
 
     /// The verdict for `candidate`, given the delivery stored for its identifier (if any).
     public func verdict(for candidate: RetryCandidate, existing: MeterEventDelivery?) -> Verdict {
@@ -36,6 +43,14 @@ public struct RetryRules: Sendable {
                                        fix: Self.checkFirstFix)
                 }
             }
+        }
+        // Never sent: a value Stripe would reject or Tally cannot represent exactly, or a row the app may
+        // still be sending under its own identifier.
+        guard candidate.row.isBillable else {
+            return .holdBack(reason: "not billable as recorded (no team or customer, or tokens Stripe rejects)")
+        }
+        if candidate.row.createdAt > now.addingTimeInterval(-settleDelay) {
+            return .holdBack(reason: "younger than RECONCILE_SETTLE_MINUTES: the app may still be sending it")
         }
         if let reason = candidate.humanReason {
             return .needsHuman(reason: reason, fix: candidate.kind == .lostAfterAck ? Self.checkFirstFix : Self.invoiceItemFix)

@@ -34,10 +34,11 @@ struct CustomUsageQueryTests {
         try await backend.withStore(usageQuery: Self.query, prepare: { try await SampleAppDatabase.execute(Self.schema, at: $0) }) { store, _ in
             let aggregate = try await store.dailyUsage(from: Self.day0, to: Self.day0.addingTimeInterval(86_400), now: Self.day0.addingTimeInterval(86_400))
             #expect(Set(aggregate.days) == [
-                DailyUsage(stripeCustomerID: "cus_W1", teamID: "9f1c2e4a-0000-4000-8000-000000000001", day: Self.day0, tokens: 33, rows: 2, reportedTokens: 0, lastEventAt: Date(timeIntervalSince1970: 1_767_311_999), lastTokens: 22),
-                DailyUsage(stripeCustomerID: "cus_W2", teamID: "9f1c2e4a-0000-4000-8000-000000000002", day: Self.day0, tokens: 5, rows: 1, reportedTokens: 0, lastEventAt: Date(timeIntervalSince1970: 1_767_250_000), lastTokens: 5),
+                DailyUsage(stripeCustomerID: "cus_W1", teamID: "9f1c2e4a-0000-4000-8000-000000000001", day: Self.day0, tokens: 33, rows: 2, reportedTokens: 0, lastEventAt: Date(timeIntervalSince1970: 1_767_311_999), lastTokens: 22, activeHours: 2),
+                DailyUsage(stripeCustomerID: "cus_W2", teamID: "9f1c2e4a-0000-4000-8000-000000000002", day: Self.day0, tokens: 5, rows: 1, reportedTokens: 0, lastEventAt: Date(timeIntervalSince1970: 1_767_250_000), lastTokens: 5, activeHours: 1),
             ])
-            #expect(aggregate.badRows == BadUsageRows(missingTeam: 1))
+            #expect(aggregate.badRows.total == 1 && aggregate.badRows.missingTeam == 1)
+            #expect(aggregate.badRows.examples[.missingTeam] == ["e0000000-0000-4000-8000-000000000004"])
 
             let rows = try await store.usageRows(from: Self.day0, to: Self.day0.addingTimeInterval(86_400), customer: "cus_W1")
             #expect(rows.map(\.id) == ["e0000000-0000-4000-8000-000000000001", "e0000000-0000-4000-8000-000000000002"])

@@ -71,7 +71,8 @@ public struct ReconciliationAlert: Sendable {
         ]
         let bad = outcome.badRows
         if bad.total > 0 {
-            result.append("Bad local rows skipped: \(bad.missingTeam) without a team, \(bad.negativeTokens) with negative tokens, \(bad.futureTimestamp) dated in the future.")
+            let kinds = UsageProblem.allCases.filter { bad[$0] > 0 }.map { "\(bad[$0]) with \($0.reason)" }
+            result.append("Bad local rows skipped (never billed, listed in the report): \(kinds.joined(separator: ", ")).")
         }
         if !outcome.failedCustomers.isEmpty {
             result.append("\(outcome.failedCustomers.count) customers could not be compared (Stripe errors, see the job log).")

@@ -40,7 +40,7 @@ struct CustomerComparison: Sendable {
             }
             // Bad rows are counted elsewhere and never judged.
             let rows = try await reconciler.usage.usageRows(from: segment.start, to: segment.end, customer: customer)
-                .filter { $0.teamID != nil && $0.tokens >= 0 }
+                .filter(\.isBillable)
             let drill = DrillDown(stripe: reconciler.stripe, meterID: meterID, customerID: customer, formula: formula,
                                   callBudget: reconciler.drillDownBudget)
             let outcome = try await drill.run(start: segment.start, end: segment.end, rows: rows, stripeTotal: stripeValue)

@@ -29,9 +29,9 @@ public struct ReconciliationReportBuilder: Sendable {
         }
         table.append(["Repairable by tally-retry", .integer(Int64(outcome.repairable.count))])
         table.append(["Need a human", .integer(Int64(outcome.needingHuman.count))])
-        table.append(["Bad rows: no team", .integer(outcome.badRows.missingTeam)])
-        table.append(["Bad rows: negative tokens", .integer(outcome.badRows.negativeTokens)])
-        table.append(["Bad rows: future timestamp", .integer(outcome.badRows.futureTimestamp)])
+        for problem in UsageProblem.allCases {
+            table.append([.text("Bad rows: \(problem.reason)"), .integer(outcome.badRows[problem])])
+        }
         table.append(["Customers not compared (errors)", .integer(Int64(outcome.failedCustomers.count))])
         return table
     }

@@ -2,7 +2,8 @@ extension UsageSQL {
     /// Every team's usage per day of its own billing period, in one scan of the usage query joined with the
     /// periods: `tally_alert_periods` (a temporary table) on SQLite, `unnest` of three bound arrays
     /// (team ids, starts, ends: `$4`–`$6`) on PostgreSQL. Parameters: widest start, widest end, now.
-    /// Rows without a team, with negative tokens or after `now` are not summed (the reconcile run reports them).
+    /// Rows that cannot be billed (`UsageProblem`) or lie after `now` are not summed (the reconcile run
+    /// reports them), so a hostile value can neither overflow the sum nor count towards a cap.
     public var periodUsage: String {
         let periods = backend == .sqlite
             ? "temp.tally_alert_periods AS p"
@@ -10,12 +11,12 @@ extension UsageSQL {
         return """
             SELECT p.team_id AS team,
                    (CAST(u.created_at AS BIGINT) - p.period_start) / 86400 AS day_index,
-                   CAST(SUM(u.tokens) AS BIGINT) AS tokens
+                   CAST(SUM(CAST(u.tokens AS BIGINT)) AS BIGINT) AS tokens
             FROM \(subquery)
             JOIN \(periods) ON p.team_id = CAST(u.team_id AS TEXT)
             WHERE u.created_at >= \(parameterMarker(1)) AND u.created_at < \(parameterMarker(2))
               AND u.created_at >= p.period_start AND u.created_at < p.period_end
-              AND u.created_at <= \(parameterMarker(3)) AND u.tokens >= 0
+              AND u.created_at <= \(parameterMarker(3)) AND \(problem(now: nil)) = 0
             GROUP BY 1, 2
             """
     }

@@ -2,21 +2,36 @@ import Foundation
 import PostgresNIO
 
 extension PostgresStore {
-    func dailyUsage(from start: Date, to end: Date, now: Date) async throws -> UsageAggregate {
-        let binds = Self.binds(StoredTime.seconds(start), StoredTime.seconds(end), StoredTime.seconds(now))
+    func dailyUsage(from start: Date, to end: Date, now: Date, includingUnreadable: Bool) async throws -> UsageAggregate {
+        let binds = Self.binds(StoredTime.seconds(start), StoredTime.seconds(end), StoredTime.seconds(now),
+                               includingUnreadable ? 1 : 0)
         let groups = try await readingUsage {
             var groups: [UsageGroup] = []
             let rows = try await client.query(PostgresQuery(unsafeSQL: usageSQL.dailyUsage, binds: binds), logger: logger)
-            for try await (problem, customer, team, day, tokens, count, reported, lastEventAt, lastTokens)
-                in rows.decode((Int32, String?, String?, Int64, Int64?, Int64, Int64?, Int64, Int64?).self) {
+            for try await (problem, customer, team, day, high, low, count, reportedHigh, reportedLow, lastEventAt, lastTokens, hours)
+                in rows.decode((Int32, String?, String?, Int64?, Int64?, Int64?, Int64, Int64?, Int64?, Int64?, Int64?, Int64).self) {
                 groups.append(UsageGroup(
-                    problem: Int64(problem), customer: customer, team: team, day: day, tokens: tokens, rows: count,
-                    reportedTokens: reported, lastEventAt: lastEventAt, lastTokens: lastTokens
+                    problem: Int64(problem), customer: customer, team: team, day: day, tokensHigh: high, tokensLow: low,
+                    rows: count, reportedHigh: reportedHigh, reportedLow: reportedLow, lastEventAt: lastEventAt,
+                    lastTokens: lastTokens, activeHours: hours
                 ))
             }
             return groups
         }
-        return UsageAggregate(groups: groups)
+        var examples: [(UsageProblem, String)] = []
+        if groups.contains(where: { $0.problem != 0 }) {
+            let listed = Self.binds(StoredTime.seconds(start), StoredTime.seconds(end), StoredTime.seconds(now),
+                                    includingUnreadable ? 1 : 0, Int64(BadUsageRows.listedPerProblem * UsageProblem.allCases.count))
+            examples = try await readingUsage {
+                var found: [(UsageProblem, String)] = []
+                let rows = try await client.query(PostgresQuery(unsafeSQL: usageSQL.badRows, binds: listed), logger: logger)
+                for try await (problem, id) in rows.decode((Int32, String).self) {
+                    if let problem = UsageProblem(rawValue: Int64(problem)) { found.append((problem, id)) }
+                }
+                return found
+            }
+        }
+        return UsageAggregate(groups: groups, examples: examples)
     }
 
     func usageRows(from start: Date, to end: Date, customer: String?) async throws -> [UsageRow] {
@@ -26,12 +41,12 @@ extension PostgresStore {
         return try await readingUsage {
             var usage: [UsageRow] = []
             let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-            for try await (id, team, customer, user, action, tokens, createdAt, identifier, reportedAt)
-                in rows.decode((String, String?, String?, String?, String?, Int64, Int64, String?, Int64?).self) {
+            for try await (id, team, customer, user, action, tokens, createdAt, identifier, reportedAt, problem)
+                in rows.decode((String, String?, String?, String?, String?, Int64, Int64, String?, Int64?, Int32).self) {
                 usage.append(UsageRow(
                     id: id, teamID: team, stripeCustomerID: customer, userID: user, action: action, tokens: tokens,
                     createdAt: StoredTime.date(createdAt), meterEventIdentifier: identifier,
-                    reportedAt: reportedAt.map(StoredTime.date)
+                    reportedAt: reportedAt.map(StoredTime.date), problem: UsageProblem(rawValue: Int64(problem))
                 ))
             }
             return usage

@@ -10,8 +10,9 @@ extension SQLiteStore {
                 INSERT INTO \(p)reconciliation_runs
                     (job_run_id, meter_id, formula, range_start, range_end, customers, local_total, stripe_total,
                      discrepancies, absolute_discrepancy, bad_rows_missing_team, bad_rows_negative_tokens,
-                     bad_rows_future_timestamp, failed_customers, status, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     bad_rows_future_timestamp, failed_customers, status, created_at, bad_rows_not_whole,
+                     bad_rows_too_large, bad_rows_unreadable_time, bad_rows_total_overflow)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [
                     jobRunID, reconciliation.meterID, reconciliation.formula.rawValue,
                     StoredTime.seconds(reconciliation.start), StoredTime.seconds(reconciliation.end),
@@ -19,7 +20,9 @@ extension SQLiteStore {
                     reconciliation.discrepancies.count, reconciliation.absoluteDiscrepancy,
                     reconciliation.badRows.missingTeam, reconciliation.badRows.negativeTokens,
                     reconciliation.badRows.futureTimestamp, reconciliation.failedCustomers.count,
-                    reconciliation.storedStatus, created,
+                    reconciliation.storedStatus, created, reconciliation.badRows.notWholeNumber,
+                    reconciliation.badRows.tooLarge, reconciliation.badRows.unreadableTimestamp,
+                    reconciliation.badRows.totalOverflow,
                 ])
             let runID = db.lastInsertedRowID
             let window = try db.cachedStatement(sql: """
@@ -60,7 +63,8 @@ extension SQLiteStore {
         let sql = """
             SELECT id, job_run_id, meter_id, formula, range_start, range_end, customers, local_total, stripe_total,
                    discrepancies, absolute_discrepancy, bad_rows_missing_team, bad_rows_negative_tokens,
-                   bad_rows_future_timestamp, failed_customers, status, created_at
+                   bad_rows_future_timestamp, failed_customers, status, created_at, bad_rows_not_whole,
+                   bad_rows_too_large, bad_rows_unreadable_time, bad_rows_total_overflow
             FROM \(prefix)reconciliation_runs
             WHERE ?1 IS NULL OR job_run_id = ?1
             ORDER BY id DESC
@@ -74,7 +78,10 @@ extension SQLiteStore {
                     discrepancies: row["discrepancies"], absoluteDiscrepancy: row["absolute_discrepancy"],
                     badRows: BadUsageRows(missingTeam: row["bad_rows_missing_team"],
                                           negativeTokens: row["bad_rows_negative_tokens"],
-                                          futureTimestamp: row["bad_rows_future_timestamp"]),
+                                          futureTimestamp: row["bad_rows_future_timestamp"],
+                                          notWholeNumber: row["bad_rows_not_whole"], tooLarge: row["bad_rows_too_large"],
+                                          unreadableTimestamp: row["bad_rows_unreadable_time"],
+                                          totalOverflow: row["bad_rows_total_overflow"]),
                     failedCustomers: row["failed_customers"], status: row["status"],
                     createdAt: StoredTime.date(row["created_at"]))
             }

@@ -2,21 +2,35 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    func dailyUsage(from start: Date, to end: Date, now: Date) async throws -> UsageAggregate {
-        let arguments: StatementArguments = [StoredTime.seconds(start), StoredTime.seconds(end), StoredTime.seconds(now)]
+    func dailyUsage(from start: Date, to end: Date, now: Date, includingUnreadable: Bool) async throws -> UsageAggregate {
+        let arguments: StatementArguments = [StoredTime.seconds(start), StoredTime.seconds(end), StoredTime.seconds(now),
+                                             includingUnreadable ? 1 : 0]
         let sql = usageSQL.dailyUsage
         let groups = try await readingUsage { db in
             try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 try UsageGroup(
                     problem: row.decode(forColumn: "problem"), customer: row.decode(forColumn: "customer"),
                     team: row.decode(forColumn: "team"), day: row.decode(forColumn: "day"),
-                    tokens: row.decode(forColumn: "tokens"), rows: row.decode(forColumn: "row_count"),
-                    reportedTokens: row.decode(forColumn: "reported_tokens"),
-                    lastEventAt: row.decode(forColumn: "last_event_at"), lastTokens: row.decode(forColumn: "last_tokens")
+                    tokensHigh: row.decode(forColumn: "tokens_high"), tokensLow: row.decode(forColumn: "tokens_low"),
+                    rows: row.decode(forColumn: "row_count"),
+                    reportedHigh: row.decode(forColumn: "reported_high"), reportedLow: row.decode(forColumn: "reported_low"),
+                    lastEventAt: row.decode(forColumn: "last_event_at"), lastTokens: row.decode(forColumn: "last_tokens"),
+                    activeHours: row.decode(forColumn: "active_hours")
                 )
             }
         }
-        return UsageAggregate(groups: groups)
+        var examples: [(UsageProblem, String)] = []
+        if groups.contains(where: { $0.problem != 0 }) {
+            let listed = arguments + [Int64(BadUsageRows.listedPerProblem * UsageProblem.allCases.count)]
+            let badSQL = usageSQL.badRows
+            examples = try await readingUsage { db in
+                try Row.fetchAll(db, sql: badSQL, arguments: listed).compactMap { row in
+                    let code: Int64 = try row.decode(forColumn: "problem")
+                    return try UsageProblem(rawValue: code).map { ($0, try row.decode(String.self, forColumn: "id")) }
+                }
+            }
+        }
+        return UsageAggregate(groups: groups, examples: examples)
     }
 
     func usageRows(from start: Date, to end: Date, customer: String?) async throws -> [UsageRow] {
@@ -31,7 +45,8 @@ extension SQLiteStore {
                     userID: row.decode(forColumn: "user_id"), action: row.decode(forColumn: "action"), tokens: row.decode(forColumn: "tokens"),
                     createdAt: StoredTime.date(row.decode(Int64.self, forColumn: "created_at")),
                     meterEventIdentifier: row.decode(forColumn: "meter_event_identifier"),
-                    reportedAt: (row.decode(Int64?.self, forColumn: "reported_at")).map(StoredTime.date)
+                    reportedAt: (row.decode(Int64?.self, forColumn: "reported_at")).map(StoredTime.date),
+                    problem: UsageProblem(rawValue: row.decode(Int64.self, forColumn: "problem"))
                 )
             }
         }

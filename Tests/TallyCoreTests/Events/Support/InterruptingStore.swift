@@ -56,8 +56,8 @@ struct InterruptingStore: TallyStore {
     func recentRuns(job: String, limit: Int) async throws -> [JobRunRecord] { try await base.recentRuns(job: job, limit: limit) }
     func tryLock(job: String) async throws -> (any JobLock)? { try await base.tryLock(job: job) }
     func record(_ calls: [APICallRecord]) async throws { try await base.record(calls) }
-    func dailyUsage(from start: Date, to end: Date, now: Date) async throws -> UsageAggregate {
-        try await base.dailyUsage(from: start, to: end, now: now)
+    func dailyUsage(from start: Date, to end: Date, now: Date, includingUnreadable: Bool) async throws -> UsageAggregate {
+        try await base.dailyUsage(from: start, to: end, now: now, includingUnreadable: includingUnreadable)
     }
     func usageRows(from start: Date, to end: Date, customer: String?) async throws -> [UsageRow] {
         try await base.usageRows(from: start, to: end, customer: customer)

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import TallyCore
+import TallySandbox
+import TallyTestKit
+
+/// Values no meter event may carry: each is a bad row, counted with its reason and id, and never sent.
+@Suite("Hostile usage rows are skipped with their reason, never sent, and never crash a job")
+struct HostileUsageRowsTests {
+    static let now = instant("2026-11-25T03:00:00Z")
+
+    /// One hostile row: its `tokens` and `created_at` as SQL literals per backend (nil = the backend's
+    /// column type cannot hold it), and the reason Tally must give.
+    struct HostileRow: Sendable, CustomStringConvertible {
+        var name: String
+        var sqliteTokens: String
+        var postgresTokens: String?
+        var createdAt: String = "'2026-11-24 12:00:00'"
+        var postgresCreatedAt: String? = "'2026-11-24 12:00:00'"
+        var problem: UsageProblem
+        var description: String { name }
+    }
+
+    static let rows: [HostileRow] = [
+        HostileRow(name: "2^53 + 1 tokens", sqliteTokens: "9007199254740993", postgresTokens: "9007199254740993", problem: .tooLarge),
+        HostileRow(name: "Int64.max tokens", sqliteTokens: "9223372036854775807", postgresTokens: "9223372036854775807", problem: .tooLarge),
+        HostileRow(name: "16 digits", sqliteTokens: "1000000000000000", postgresTokens: "1000000000000000", problem: .tooLarge),
+        HostileRow(name: "REAL 1e20 tokens", sqliteTokens: "1e20", postgresTokens: "1e20", problem: .tooLarge),
+        HostileRow(name: "fractional tokens", sqliteTokens: "1.5", postgresTokens: "1.5", problem: .notWholeNumber),
+        HostileRow(name: "text tokens", sqliteTokens: "'12 tokens'", postgresTokens: nil, problem: .notWholeNumber),
+        HostileRow(name: "negative tokens", sqliteTokens: "-3", postgresTokens: "-3", problem: .negativeTokens),
+        HostileRow(name: "an unreadable created_at", sqliteTokens: "4", postgresTokens: nil, createdAt: "'not a date'",
+                   postgresCreatedAt: nil, problem: .unreadableTimestamp),
+    ]
+
+    static var cases: [(StoreBackendUnderTest, HostileRow)] {
+        StoreBackendUnderTest.all.flatMap { backend in
+            rows.filter { backend == .sqlite || ($0.postgresTokens != nil && $0.postgresCreatedAt != nil) }.map { (backend, $0) }
+        }
+    }
+
+    @Test("each hostile row is a bad row with its reason and id; reconcile and retry send nothing for it", arguments: cases)
+    func hostileRow(backend: StoreBackendUnderTest, row: HostileRow) async throws {
+        var scenario = ReconcileScenario(now: Self.now)
+        scenario.customers = [.init(name: "Acme", teamID: 1)]
+        // One good unreported row beside it, so retry has something to do.
+        scenario.usage = [SampleUsage(teamID: 1, userID: nil, tokens: 10, createdAt: instant("2026-11-24T10:00:00Z"))]
+        try await scenario.run(on: backend) { world in
+            // Given the hostile row, written straight into the app's table
+            var statements: [String] = []
+            if backend == .postgres { statements.append("ALTER TABLE token_usage ALTER COLUMN tokens TYPE numeric") }
+            let tokens = backend == .sqlite ? row.sqliteTokens : row.postgresTokens!
+            let createdAt = backend == .sqlite ? row.createdAt : row.postgresCreatedAt!
+            statements.append("INSERT INTO token_usage (id, team_id, user_id, action, tokens, created_at) VALUES (901, 1, NULL, 'chat', \(tokens), \(createdAt))")
+            try await SampleAppDatabase.execute(statements, at: world.location)
+
+            // When retry runs before any reconciliation, then reconcile, then retry again
+            let early = try await world.retry(at: Self.now)
+            let found = try await world.reconcile(at: Self.now.addingTimeInterval(600))
+            let late = try await world.retry(at: Self.now.addingTimeInterval(1_200))
+
+            // Then the row is reported as bad, with its reason and id
+            let bad = try #require(found.first { $0.kind == .badRows }, "no bad_rows finding for \(row.name)")
+            #expect(bad.usageRowIDs == ["901"])
+            #expect(bad.suggestedAction.contains(row.problem.reason) && bad.suggestedAction.contains("901"), "\(bad.suggestedAction)")
+            #expect(bad.localValue == 1)
+            // And Stripe only ever got the good row, and no delivery names the hostile one
+            #expect(world.stripeEvents(customer: 0).map(\.value) == [10])
+            #expect(try await world.store.deliveries(identifiers: ["tu_901"]).isEmpty)
+            #expect(early.exitStatus == .ok && late.exitStatus == .ok, "\(early.summary) / \(late.summary)")
+        }
+    }
+
+    @Test("a customer-day whose total does not fit in 64 bits is reported, never wrapped", arguments: StoreBackendUnderTest.all)
+    func overflowingDay(backend: StoreBackendUnderTest) async throws {
+        var scenario = ReconcileScenario(now: Self.now)
+        scenario.customers = [.init(name: "Acme", teamID: 1)]
+        try await scenario.run(on: backend) { world in
+            // Given 9,300 rows of the largest value Stripe accepts on one day: more than 2^63 together
+            var statements: [String] = []
+            if backend == .postgres { statements.append("ALTER TABLE token_usage ALTER COLUMN tokens TYPE bigint") }
+            let values = (0..<9_300).map { "(\(1_000 + $0), 1, NULL, 'chat', 999999999999999, '2026-11-24 0\($0 % 10):00:00')" }
+            for start in stride(from: 0, to: values.count, by: 500) {
+                statements.append("INSERT INTO token_usage (id, team_id, user_id, action, tokens, created_at) VALUES "
+                                  + values[start..<min(start + 500, values.count)].joined(separator: ", "))
+            }
+            try await SampleAppDatabase.execute(statements, at: world.location)
+
+            // When reconciling
+            let found = try await world.reconcile(at: Self.now)
+
+            // Then the day is a bad-rows finding, not a crash or a wrapped total
+            let bad = try #require(found.first { $0.kind == .badRows })
+            #expect(bad.suggestedAction.contains(UsageProblem.totalOverflow.reason))
+            #expect(bad.localValue == 9_300)
+            #expect(!found.contains { $0.kind == .unreported })
+        }
+    }
+}
