@@ -45,6 +45,28 @@ struct ReportingStoreTests {
         }
     }
 
+    @Test("with several meters, the latest reconciliation is every meter of the newest job run", arguments: StoreBackendUnderTest.all)
+    func latestDiscrepanciesOfEveryMeter(backend: StoreBackendUnderTest) async throws {
+        try await backend.withStore { store, location in
+            // Given one reconcile job run that judged two meters, after an older run
+            try await SampleAppDatabase.execute([
+                "INSERT INTO tally_job_runs (id, job, started_at, arguments, dry_run, status) VALUES (7, 'reconcile', 1790000000, '', FALSE, 'finished')",
+                "INSERT INTO tally_job_runs (id, job, started_at, arguments, dry_run, status) VALUES (8, 'reconcile', 1790170000, '', FALSE, 'finished')",
+                "INSERT INTO tally_reconciliation_runs (id, job_run_id, meter_id, formula, range_start, range_end, status, created_at) VALUES (1, 7, 'mtr_1', 'sum', 1790000000, 1790086400, 'done', 1790090000)",
+                "INSERT INTO tally_reconciliation_runs (id, job_run_id, meter_id, formula, range_start, range_end, status, created_at) VALUES (2, 8, 'mtr_1', 'sum', 1790086400, 1790172800, 'done', 1790176400)",
+                "INSERT INTO tally_reconciliation_runs (id, job_run_id, meter_id, formula, range_start, range_end, status, created_at) VALUES (3, 8, 'mtr_2', 'sum', 1790086400, 1790172800, 'done', 1790176400)",
+                "INSERT INTO tally_discrepancies (reconciliation_run_id, customer_id, team_id, meter_id, window_start, window_end, local_value, stripe_value, difference, kind, repair, suggested_action, resolution, created_at) VALUES (1, 'cus_old', '9', 'mtr_1', 1790000000, 1790003600, 10, 0, 10, 'unreported', 'retry', 'run tally-retry', NULL, 1790090000)",
+                "INSERT INTO tally_discrepancies (reconciliation_run_id, customer_id, team_id, meter_id, window_start, window_end, local_value, stripe_value, difference, kind, repair, suggested_action, resolution, created_at) VALUES (2, 'cus_a', '1', 'mtr_1', 1790100000, 1790103600, 5, 0, 5, 'unreported', 'retry', 'run tally-retry', NULL, 1790176400)",
+                "INSERT INTO tally_discrepancies (reconciliation_run_id, customer_id, team_id, meter_id, window_start, window_end, local_value, stripe_value, difference, kind, repair, suggested_action, resolution, created_at) VALUES (3, 'cus_b', '2', 'mtr_2', 1790100000, 1790103600, 7, 0, 7, 'unreported', 'retry', 'run tally-retry', NULL, 1790176400)",
+            ], at: location)
+
+            // Then the Discrepancies sheet reads both meters of job run 8, not only the last meter's rows
+            let records = try await store.latestDiscrepancies()
+            #expect(records.map(\.meterID) == ["mtr_1", "mtr_2"])
+            #expect(records.map(\.customerID) == ["cus_a", "cus_b"])
+        }
+    }
+
     @Test("reads the API calls logged in a time range", arguments: StoreBackendUnderTest.all)
     func apiCallsInRange(backend: StoreBackendUnderTest) async throws {
         try await backend.withStore { store, _ in

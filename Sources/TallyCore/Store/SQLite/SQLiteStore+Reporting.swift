@@ -17,7 +17,10 @@ extension SQLiteStore {
                    d.local_value AS local_tokens, d.stripe_value AS stripe_tokens, d.difference, d.kind, d.resolution
             FROM \(prefix)discrepancies d
             JOIN \(prefix)reconciliation_runs r ON r.id = d.reconciliation_run_id
+            -- every meter of the newest reconcile job run (a run without a job run stands alone)
             WHERE d.reconciliation_run_id = (SELECT MAX(id) FROM \(prefix)reconciliation_runs)
+               OR r.job_run_id = (SELECT job_run_id FROM \(prefix)reconciliation_runs
+                                  WHERE id = (SELECT MAX(id) FROM \(prefix)reconciliation_runs))
             ORDER BY d.customer_id, d.window_start, d.id
             """
         return try await writer.read { db in
