@@ -41,10 +41,10 @@ public enum ReconcileJob {
             "range": "\(requested)", "judged_until": "\(JobTimeRange.format(range.end))",
             "meters": "\(settings.stripe.meterIDs.joined(separator: ","))"])
 
-        var meters: [(Meter, MeterFormula)] = []
+        var meters: [(Meter, MeterAggregation)] = []
         for id in settings.stripe.meterIDs {
             let meter = try await context.stripe.meter(id: id)
-            meters.append((meter, try MeterFormula(meter: meter)))
+            meters.append((meter, try MeterAggregation(meter: meter)))
         }
 
         // Local side: one aggregate query over the settled range; future-dated rows lie beyond it, so
@@ -75,11 +75,11 @@ public enum ReconcileJob {
         let known = try await context.store.customersWithUsage(among: stripeOnly.sorted())
 
         var results: [MeterReconciliation] = []
-        for (index, (meter, formula)) in meters.enumerated() {
+        for (index, (meter, aggregation)) in meters.enumerated() {
             let days = aggregate.days.filter { day in
                 meterIndex(for: day.stripeCustomerID, meters: meters.map(\.0.id), subscribed: subscribed) == index
             }
-            let reconciler = MeterReconciler(stripe: context.stripe, usage: context.store, meter: meter, formula: formula,
+            let reconciler = MeterReconciler(stripe: context.stripe, usage: context.store, meter: meter, aggregation: aggregation,
                                              range: range, now: now, logger: context.logger, interrupt: context.interrupt)
             var result = try await reconciler.run(localDays: days, subscribedCustomers: subscribed[meter.id] ?? [],
                                                   knownCustomers: known, badRows: badRows)

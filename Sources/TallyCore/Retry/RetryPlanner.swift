@@ -26,11 +26,24 @@ struct RetryPlanner: Sendable {
         for run in runs {
             stored += try await store.discrepancies(reconciliationRunID: run.id)
         }
-        let repairable = stored.map(\.discrepancy).filter { [.unreported, .lostAfterAck].contains($0.kind) && !$0.usageRowIDs.isEmpty }
-        let extras = stored.filter { $0.discrepancy.kind == .extraInStripe && $0.discrepancy.customerID != nil && $0.resolution == nil }
+        let aggregations = try meters.mapValues { try MeterAggregation(meter: $0) }
+        let isPreAggregated = { (d: Discrepancy) in aggregations[d.meterID]?.isPreAggregated == true }
+        let repairable = stored.map(\.discrepancy).filter {
+            [.unreported, .lostAfterAck].contains($0.kind) && !$0.usageRowIDs.isEmpty
+                || isPreAggregated($0) && $0.kind == .extraInStripe && $0.customerID != nil
+        }
+        // Over-counts of raw meters are Tally's own duplicates to cancel, or a person's; a pre-aggregated
+        // window is mended by overwriting it instead.
+        let extras = stored.filter {
+            $0.discrepancy.kind == .extraInStripe && $0.discrepancy.customerID != nil && $0.resolution == nil && !isPreAggregated($0.discrepancy)
+        }
         var candidates: [RetryCandidate] = []
         for discrepancy in repairable {
-            guard let meter = meters[discrepancy.meterID] else { continue }
+            guard let meter = meters[discrepancy.meterID], let aggregation = aggregations[discrepancy.meterID] else { continue }
+            if aggregation.isPreAggregated {
+                candidates += try await windowCandidates(discrepancy, meter: meter, aggregation: aggregation)
+                continue
+            }
             let wanted = Set(discrepancy.usageRowIDs)
             let rows = try await store.usageRows(from: discrepancy.windowStart, to: discrepancy.windowEnd,
                                                  customer: discrepancy.customerID)
@@ -40,6 +53,9 @@ struct RetryPlanner: Sendable {
             }
         }
         let (checked, count) = try await checkedUnjudgedRows(judged: allRuns)
+        for (meter, discrepancy) in checked.windowRepairs {
+            candidates += try await windowCandidates(discrepancy, meter: meter, aggregation: try MeterAggregation(meter: meter))
+        }
         let source = count == 0 ? "reconciliation" : "reconciliation and \(count) unjudged rows checked against Stripe"
         return RetryPlan(candidates: Self.unique(candidates + checked.missing), extras: extras, source: source,
                          checkedAgainstStripe: count, presentInStripe: checked.present)
@@ -69,6 +85,34 @@ struct RetryPlanner: Sendable {
         let check = UnjudgedRowCheck(stripe: stripe, usage: store, meters: meters, defaultMeter: defaultMeter,
                                      now: now, settleDelay: settleDelay, logger: logger, interrupt: interrupt)
         return (try await check.check(unjudged), unjudged.count)
+    }
+
+    /// One event per window of a pre-aggregated meter inside the discrepancy, carrying the window's whole
+    /// value as the app's rows give it now (the window is settled), timestamped at its latest row. A window
+    /// with nothing to send (no usage on a `count` or `last` meter) is left out.
+    func windowCandidates(_ discrepancy: Discrepancy, meter: Meter, aggregation: MeterAggregation) async throws -> [RetryCandidate] {
+        guard let window = aggregation.window, let customer = discrepancy.customerID else { return [] }
+        var candidates: [RetryCandidate] = []
+        var start = window.start(of: discrepancy.windowStart)
+        while start < discrepancy.windowEnd {
+            let end = start.addingTimeInterval(window.seconds)
+            defer { start = end }
+            let rows = try await store.usageRows(from: start, to: end, customer: customer).filter(\.isBillable)
+            // An empty window is sent (as 0) only when it is the discrepancy itself: Stripe over-counts there.
+            let isTheGap = discrepancy.windowEnd.timeIntervalSince(discrepancy.windowStart) <= window.seconds
+            guard !rows.isEmpty || (aggregation.formula == .sum && isTheGap) else { continue }
+            let value = aggregation.windowEventValue(of: rows)
+            let row = UsageRow(
+                id: "\(window.rawValue) \(JobTimeRange.format(start))", teamID: discrepancy.teamID ?? rows.first?.teamID,
+                stripeCustomerID: customer, userID: nil, action: "\(window.rawValue) total", tokens: value,
+                createdAt: rows.last?.createdAt ?? start,
+                meterEventIdentifier: MeterEventIdentifier.forWindow(customerID: customer, eventName: meter.eventName, start: start, value: value),
+                reportedAt: nil)
+            guard range.map({ $0.start <= row.createdAt && row.createdAt < $0.end }) ?? true else { continue }
+            candidates.append(RetryCandidate(row: row, meter: meter, kind: .unreported,
+                                             humanReason: discrepancy.repair == .human ? discrepancy.suggestedAction : nil))
+        }
+        return candidates
     }
 
     func inRange(_ row: UsageRow) -> Bool {

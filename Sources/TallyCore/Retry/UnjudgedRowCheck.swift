@@ -23,6 +23,8 @@ struct UnjudgedRowCheck: Sendable {
         var missing: [RetryCandidate] = []
         /// Rows in windows where Stripe agrees with the app: Stripe has their usage.
         var present: [UsageRow] = []
+        /// Discrepant windows of pre-aggregated meters: mended by re-sending the window's whole value.
+        var windowRepairs: [(meter: Meter, discrepancy: Discrepancy)] = []
     }
 
     /// Checks `rows` (unreported, billable, settled) against Stripe's summaries.
@@ -53,11 +55,20 @@ struct UnjudgedRowCheck: Sendable {
                 return ReconcileJob.meterIndex(for: customer, meters: ordered.map(\.id), subscribed: subscribed) == index
             }
             guard !days.isEmpty else { continue }
-            let reconciler = MeterReconciler(stripe: stripe, usage: usage, meter: meter, formula: try MeterFormula(meter: meter),
+            let aggregation = try MeterAggregation(meter: meter)
+            let reconciler = MeterReconciler(stripe: stripe, usage: usage, meter: meter, aggregation: aggregation,
                                              range: range, now: now, logger: logger, interrupt: interrupt)
             let found = try await reconciler.run(localDays: days, subscribedCustomers: [], knownCustomers: customers,
                                                  badRows: BadUsageRows())
             let compared = Set(days.compactMap(\.stripeCustomerID)).subtracting(found.failedCustomers)
+            if aggregation.isPreAggregated {
+                // Only windows holding an unjudged row are this check's to mend.
+                for discrepancy in found.discrepancies where discrepancy.repair == .retry
+                    && discrepancy.usageRowIDs.contains(where: wanted.contains) {
+                    outcome.windowRepairs.append((meter, discrepancy))
+                }
+                continue
+            }
             var named: [String: Discrepancy] = [:]
             for discrepancy in found.discrepancies where discrepancy.kind == .unreported {
                 for id in discrepancy.usageRowIDs where wanted.contains(id) { named[id] = discrepancy }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The meter-event identifier of a usage row, stable across retries and runs.
 ///
 /// Stripe deduplicates meter events by `identifier` within a rolling window of at least 24 hours, so a
@@ -18,5 +20,15 @@ public enum MeterEventIdentifier {
     public static func forRow(_ row: UsageRow) -> String {
         if let recorded = row.meterEventIdentifier, !recorded.isEmpty, recorded.count <= maximumLength { return recorded }
         return forUsageRow(id: row.id)
+    }
+
+    /// The identifier of a repair of a pre-aggregated meter's window: new for each window, customer, meter
+    /// and value (`tw_<window start>_<hash>`), so a re-run after a crash replays the same event while a
+    /// corrected value is a new event, which replaces the window's value.
+    public static func forWindow(customerID: String, eventName: String, start: Date, value: Int64) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "\(customerID)|\(eventName)|\(value)".utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let hex = String(hash, radix: 16)
+        return "tw_\(Int64(start.timeIntervalSince1970))_" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

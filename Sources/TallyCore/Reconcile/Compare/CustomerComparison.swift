@@ -15,21 +15,28 @@ struct CustomerComparison: Sendable {
     /// Compares `customer`, whose local days are `local` (empty when it had no usage in range).
     static func compare(customer: String, teamID: String?, local: [Date: DailyUsage], isUnknown: Bool,
                         reconciler: MeterReconciler) async throws -> CustomerComparison {
+        let aggregation = reconciler.aggregation
+        // A `last` meter bills the last value of each hour, day and period: it is judged hour by hour,
+        // except when the meter keeps one event per day.
+        if aggregation.formula == .last && aggregation.window != .day {
+            return try await compareLastByHour(customer: customer, teamID: teamID, isUnknown: isUnknown, reconciler: reconciler)
+        }
         let meterID = reconciler.meter.id
-        let formula = reconciler.formula
         let range = reconciler.range
-        let classifier = GapClassifier(meterID: meterID, formula: formula, now: reconciler.now)
+        let classifier = GapClassifier(meterID: meterID, aggregation: aggregation, now: reconciler.now)
         var result = CustomerComparison(customerID: customer)
         let stripeByDay = try await reconciler.stripeValues(customer: customer)
         for day in range.days {
             let segment = range.segment(of: day)
-            let localValue = local[day].map(formula.value(of:)) ?? 0
+            let localValue = local[day].map(aggregation.value(of:)) ?? 0
             let stripeValue = stripeByDay[day] ?? 0
             let isWholeDay = segment.end.timeIntervalSince(segment.start) == 86_400
             result.windows.append(ReconciliationWindow(
                 meterID: meterID, customerID: customer, teamID: teamID, start: segment.start, end: segment.end,
                 localValue: localValue, stripeValue: stripeValue, granularity: isWholeDay ? .day : .partialDay))
             guard localValue != stripeValue else { continue }
+            // A daily pre-aggregated meter's part of a day cannot be judged: its one event may lie outside it.
+            if aggregation.window == .day && !isWholeDay { continue }
             if isUnknown {
                 let (repair, action) = classifier.decide(.unknownCustomer, start: segment.start, rows: [])
                 result.discrepancies.append(Discrepancy(
@@ -41,13 +48,13 @@ struct CustomerComparison: Sendable {
             // Bad rows are counted elsewhere and never judged.
             let rows = try await reconciler.usage.usageRows(from: segment.start, to: segment.end, customer: customer)
                 .filter(\.isBillable)
-            let drill = DrillDown(stripe: reconciler.stripe, meterID: meterID, customerID: customer, formula: formula,
+            let drill = DrillDown(stripe: reconciler.stripe, meterID: meterID, customerID: customer, aggregation: aggregation,
                                   callBudget: reconciler.drillDownBudget)
             let outcome = try await drill.run(start: segment.start, end: segment.end, rows: rows, stripeTotal: stripeValue)
             for window in outcome.visited {
                 result.windows.append(ReconciliationWindow(
                     meterID: meterID, customerID: customer, teamID: teamID, start: window.start, end: window.end,
-                    localValue: formula.value(of: rows.filter { $0.createdAt >= window.start && $0.createdAt < window.end }),
+                    localValue: aggregation.value(of: rows.filter { $0.createdAt >= window.start && $0.createdAt < window.end }),
                     stripeValue: window.stripeValue, granularity: window.granularity))
             }
             for window in outcome.pinned {
@@ -58,6 +65,63 @@ struct CustomerComparison: Sendable {
         }
         // A subscribed customer that no usage row names and that has no usage in Stripe either is not a
         // discrepancy: a team that signed up and has not used anything yet looks exactly like that.
+        return result
+    }
+
+    /// A `last` meter, hour by hour: one `hour`-grouped call for the range against the app's last row of
+    /// each hour. A day's value is its latest hour's on each side; each discrepant hour is a finding whose
+    /// difference is its effect on the day's billed value, so the totals add up to what Stripe bills wrongly.
+    static func compareLastByHour(customer: String, teamID: String?, isUnknown: Bool,
+                                  reconciler: MeterReconciler) async throws -> CustomerComparison {
+        let meterID = reconciler.meter.id
+        let range = reconciler.range
+        let classifier = GapClassifier(meterID: meterID, aggregation: reconciler.aggregation, now: reconciler.now)
+        var result = CustomerComparison(customerID: customer)
+        guard !range.isEmpty else { return result }
+        var stripeByHour: [Date: Int64] = [:]
+        for summary in try await reconciler.stripe.meterEventSummaries(meterID: meterID, customer: customer, start: range.start,
+                                                                       end: range.end, grouping: .hour) {
+            stripeByHour[summary.startTime] = DrillDown.value(summary)
+        }
+        let rows = isUnknown ? [] : try await reconciler.usage.usageRows(from: range.start, to: range.end, customer: customer)
+            .filter(\.isBillable)
+        var rowsByHour: [Date: [UsageRow]] = [:]
+        for row in rows { rowsByHour[MeterAggregation.Window.hour.start(of: row.createdAt), default: []].append(row) }
+
+        for day in range.days {
+            let segment = range.segment(of: day)
+            let inDay = { (hour: Date) in hour >= segment.start && hour < segment.end }
+            let localHours = rowsByHour.keys.filter(inDay)
+            let stripeHours = stripeByHour.keys.filter(inDay)
+            let dayLocal = localHours.max().flatMap { rowsByHour[$0]?.last?.tokens } ?? 0
+            let dayStripe = stripeHours.max().flatMap { stripeByHour[$0] } ?? 0
+            let isWholeDay = segment.end.timeIntervalSince(segment.start) == 86_400
+            result.windows.append(ReconciliationWindow(
+                meterID: meterID, customerID: customer, teamID: teamID, start: segment.start, end: segment.end,
+                localValue: dayLocal, stripeValue: dayStripe, granularity: isWholeDay ? .day : .partialDay))
+            let discrepant = Set(localHours + stripeHours).filter { rowsByHour[$0]?.last?.tokens != stripeByHour[$0] }.sorted()
+            guard !discrepant.isEmpty else { continue }
+            if isUnknown {
+                let (repair, action) = classifier.decide(.unknownCustomer, start: segment.start, rows: [])
+                result.discrepancies.append(Discrepancy(
+                    kind: .unknownCustomer, meterID: meterID, customerID: customer, teamID: nil,
+                    windowStart: segment.start, windowEnd: segment.end, localValue: 0, stripeValue: dayStripe,
+                    difference: -dayStripe, repair: repair, suggestedAction: action))
+                continue
+            }
+            // The day's value comes from its latest hour on either side: only that hour moves what is billed.
+            let latest = (localHours + stripeHours).max()
+            for hour in discrepant {
+                let end = hour.addingTimeInterval(3_600)
+                result.windows.append(ReconciliationWindow(
+                    meterID: meterID, customerID: customer, teamID: teamID, start: hour, end: end,
+                    localValue: rowsByHour[hour]?.last?.tokens ?? 0, stripeValue: stripeByHour[hour] ?? 0, granularity: .hour))
+                result.discrepancies.append(classifier.classifyLastHour(
+                    customerID: customer, teamID: teamID, start: hour, end: end, rows: rowsByHour[hour] ?? [],
+                    stripeValue: stripeByHour[hour], dayEffect: hour == latest ? dayLocal - dayStripe : 0,
+                    dayLocal: dayLocal, dayStripe: dayStripe))
+            }
+        }
         return result
     }
 }

@@ -31,16 +31,25 @@ public struct DrillDown: Sendable {
     public var stripe: any StripeAPI
     public var meterID: String
     public var customerID: String
-    public var formula: MeterFormula
+    public var aggregation: MeterAggregation
     public var callBudget: Int
 
-    public init(stripe: any StripeAPI, meterID: String, customerID: String, formula: MeterFormula,
+    public var formula: MeterFormula { aggregation.formula }
+
+    public init(stripe: any StripeAPI, meterID: String, customerID: String, aggregation: MeterAggregation,
                 callBudget: Int = DrillDown.defaultCallBudget) {
         self.stripe = stripe
         self.meterID = meterID
         self.customerID = customerID
-        self.formula = formula
+        self.aggregation = aggregation
         self.callBudget = callBudget
+    }
+
+    /// A drill-down on a raw meter.
+    public init(stripe: any StripeAPI, meterID: String, customerID: String, formula: MeterFormula,
+                callBudget: Int = DrillDown.defaultCallBudget) {
+        self.init(stripe: stripe, meterID: meterID, customerID: customerID, aggregation: MeterAggregation(formula: formula),
+                  callBudget: callBudget)
     }
 
     /// Drills into `[start, end)` (hour-aligned) whose local rows are `rows`; `stripeTotal` is Stripe's
@@ -50,7 +59,8 @@ public struct DrillDown: Sendable {
         var visited: [Window] = []
         var pinned: [Window] = []
         var queue: [Window] = []
-        if callBudget > 0 {
+        // A daily pre-aggregated meter keeps one event per day: the day is the finest window there is.
+        if callBudget > 0 && aggregation.window != .day {
             let hourly = try await summaries(start, end, grouping: .hour)
             calls += 1
             var byHour: [Date: Int64] = [:]
@@ -79,9 +89,9 @@ public struct DrillDown: Sendable {
             let length = window.end.timeIntervalSince(window.start)
             // Rows at one instant cannot be told apart by a finer window; an excess in Stripe still can.
             let oneTimestamp = !inside.isEmpty && inside.allSatisfy { $0.createdAt == inside[0].createdAt }
-                && formula.value(of: inside) > window.stripeValue
+                && aggregation.value(of: inside) > window.stripeValue
             let cost = formula.isAdditive ? 1 : 2
-            guard length > 60, !oneTimestamp, calls + cost <= callBudget else {
+            guard length > aggregation.finestWindow, !oneTimestamp, calls + cost <= callBudget else {
                 pinned.append(window)
                 continue
             }
@@ -105,7 +115,7 @@ public struct DrillDown: Sendable {
     }
 
     private func localValue(_ rows: [UsageRow], _ window: Window) -> Int64 {
-        formula.value(of: rows.filter { $0.createdAt >= window.start && $0.createdAt < window.end })
+        aggregation.value(of: rows.filter { $0.createdAt >= window.start && $0.createdAt < window.end })
     }
 
     private func total(_ start: Date, _ end: Date) async throws -> Int64 {

@@ -10,18 +10,28 @@ public struct GapClassifier: Sendable {
     public static let identifierWindow: TimeInterval = 24 * 3_600
 
     public var meterID: String
-    public var formula: MeterFormula
+    public var aggregation: MeterAggregation
     public var now: Date
 
-    public init(meterID: String, formula: MeterFormula, now: Date) {
+    public var formula: MeterFormula { aggregation.formula }
+
+    public init(meterID: String, aggregation: MeterAggregation, now: Date) {
         self.meterID = meterID
-        self.formula = formula
+        self.aggregation = aggregation
         self.now = now
+    }
+
+    /// A classifier for a raw meter.
+    public init(meterID: String, formula: MeterFormula, now: Date) {
+        self.init(meterID: meterID, aggregation: MeterAggregation(formula: formula), now: now)
     }
 
     /// The discrepancies of one window of one customer; empty when both sides agree.
     public func classify(customerID: String, teamID: String?, start: Date, end: Date, rows: [UsageRow],
                          stripeValue: Int64) -> [Discrepancy] {
+        if aggregation.isPreAggregated {
+            return classifyWindow(customerID: customerID, teamID: teamID, start: start, end: end, rows: rows, stripeValue: stripeValue)
+        }
         let localValue = formula.value(of: rows)
         guard localValue != stripeValue else { return [] }
         func make(_ kind: DiscrepancyKind, _ difference: Int64, _ involved: [UsageRow]) -> Discrepancy {
@@ -50,6 +60,66 @@ public struct GapClassifier: Sendable {
             result.append(make(.lostAfterAck, missing - explainedByUnreported, acknowledged))
         }
         return result
+    }
+
+    /// A pre-aggregated meter's window: Stripe keeps only its newest event, so re-sending one row would
+    /// replace the window's value rather than add to it. The repair is one new event carrying the window's
+    /// whole local value (new identifier, timestamp inside the window), which mends a shortfall and, for
+    /// `sum` and `last`, an over-count too, at any age within Stripe's 35 days.
+    func classifyWindow(customerID: String, teamID: String?, start: Date, end: Date, rows: [UsageRow],
+                        stripeValue: Int64) -> [Discrepancy] {
+        let localValue = aggregation.value(of: rows)
+        guard localValue != stripeValue, let window = aggregation.window else { return [] }
+        let withinTimestampLimit = start >= now.addingTimeInterval(-Self.stripeTimestampLimit)
+        let kind: DiscrepancyKind = localValue < stripeValue ? .extraInStripe
+            : rows.contains { $0.reportedAt == nil } ? .unreported : .lostAfterAck
+        // Stripe's surplus can be overwritten by the app's value, except a counted window the app has no
+        // usage in (a count meter counts any event) or a `last` window with nothing to put in its place.
+        let overwritable = kind != .extraInStripe || formula == .sum || (formula == .last && !rows.isEmpty)
+        let repair: DiscrepancyRepair
+        let action: String
+        if !withinTimestampLimit {
+            (repair, action) = (.human, kind == .extraInStripe
+                ? "over-billing in a window older than Stripe's 35 days: credit the customer"
+                : "older than Stripe's 35-day limit for meter events: bill it with an invoice item")
+        } else if !overwritable {
+            (repair, action) = (.human, "Stripe counts a \(window.rawValue) window the app has no usage in: find the event's sender; credit the customer")
+        } else {
+            (repair, action) = (.retry, "tally-retry re-sends the \(window.rawValue)'s whole value (\(aggregation.windowEventValue(of: rows))) under a new identifier; Stripe keeps only the newest event of each \(window.rawValue)")
+        }
+        return [Discrepancy(kind: kind, meterID: meterID, customerID: customerID, teamID: teamID, windowStart: start,
+                            windowEnd: end, localValue: localValue, stripeValue: stripeValue,
+                            difference: localValue - stripeValue, repair: repair, suggestedAction: action,
+                            usageRowIDs: rows.map(\.id))]
+    }
+
+    /// One hour of a `last` meter. `stripeValue` is nil when Stripe has no event in the hour; `dayEffect` is
+    /// what this hour changes in the day's billed value (the app's day value minus Stripe's: non-zero only
+    /// for the day's latest hour on either side), which is the finding's difference and what the totals add.
+    func classifyLastHour(customerID: String, teamID: String?, start: Date, end: Date, rows: [UsageRow], stripeValue: Int64?,
+                          dayEffect: Int64, dayLocal: Int64, dayStripe: Int64) -> Discrepancy {
+        let billed = dayEffect == 0
+            ? "the day's billed value is unchanged (\(dayStripe))"
+            : "Stripe bills \(abs(dayEffect)) \(dayEffect < 0 ? "more" : "less") than the app's usage for the day (\(dayStripe) instead of \(dayLocal))"
+        guard let latest = rows.last else {
+            return Discrepancy(kind: .extraInStripe, meterID: meterID, customerID: customerID, teamID: teamID, windowStart: start,
+                               windowEnd: end, localValue: 0, stripeValue: stripeValue ?? 0, difference: dayEffect, repair: .human,
+                               suggestedAction: "\(billed): Stripe has a value in an hour without app usage; find the event's sender, credit the customer")
+        }
+        let kind: DiscrepancyKind = latest.reportedAt == nil ? .unreported : .lostAfterAck
+        let (repair, action): (DiscrepancyRepair, String)
+        if aggregation.isPreAggregated {
+            (repair, action) = start >= now.addingTimeInterval(-Self.stripeTimestampLimit)
+                ? (.retry, "tally-retry re-sends the hour's last value (\(latest.tokens)) under a new identifier")
+                : (.human, "older than Stripe's 35-day limit for meter events: correct it on the invoice")
+        } else {
+            let (decided, how) = decide(kind, start: start, rows: [latest])
+            (repair, action) = (decided, decided == .retry ? "tally-retry re-sends the hour's last row (\(latest.tokens)) with its stable identifier" : how)
+        }
+        return Discrepancy(kind: kind, meterID: meterID, customerID: customerID, teamID: teamID, windowStart: start, windowEnd: end,
+                           localValue: latest.tokens, stripeValue: stripeValue ?? 0, difference: dayEffect, repair: repair,
+                           suggestedAction: "\(billed); \(action)",
+                           usageRowIDs: aggregation.isPreAggregated ? rows.map(\.id) : [latest.id])
     }
 
     /// Who repairs a gap of `kind` starting at `start`, and the sentence saying how.

@@ -7,7 +7,7 @@ public struct MeterReconciler: Sendable {
     public var stripe: any StripeAPI
     public var usage: any UsageSource
     public var meter: Meter
-    public var formula: MeterFormula
+    public var aggregation: MeterAggregation
     public var range: ReconcileRange
     public var now: Date
     public var logger: Logger
@@ -16,13 +16,13 @@ public struct MeterReconciler: Sendable {
     /// Customers compared at once.
     public var concurrency: Int
 
-    public init(stripe: any StripeAPI, usage: any UsageSource, meter: Meter, formula: MeterFormula, range: ReconcileRange,
+    public init(stripe: any StripeAPI, usage: any UsageSource, meter: Meter, aggregation: MeterAggregation, range: ReconcileRange,
                 now: Date, logger: Logger, interrupt: InterruptFlag, drillDownBudget: Int = DrillDown.defaultCallBudget,
                 concurrency: Int = 8) {
         self.stripe = stripe
         self.usage = usage
         self.meter = meter
-        self.formula = formula
+        self.aggregation = aggregation
         self.range = range
         self.now = now
         self.logger = logger
@@ -36,11 +36,11 @@ public struct MeterReconciler: Sendable {
     /// has ever recorded usage for.
     public func run(localDays: [DailyUsage], subscribedCustomers: Set<String>, knownCustomers: Set<String>,
                     badRows: BadUsageRows) async throws -> MeterReconciliation {
-        var result = MeterReconciliation(meterID: meter.id, eventName: meter.eventName, formula: formula,
+        var result = MeterReconciliation(meterID: meter.id, eventName: meter.eventName, formula: aggregation.formula,
                                          start: range.start, end: range.end, badRows: badRows)
         var dailyLocal: [Date: Int64] = [:]
         var dailyStripe: [Date: Int64] = [:]
-        let classifier = GapClassifier(meterID: meter.id, formula: formula, now: now)
+        let classifier = GapClassifier(meterID: meter.id, aggregation: aggregation, now: now)
 
         var local: [String: [Date: DailyUsage]] = [:]
         var teams: [String: String] = [:]
@@ -48,9 +48,9 @@ public struct MeterReconciler: Sendable {
         for day in localDays {
             guard let customer = day.stripeCustomerID else {
                 // A team with usage and no Stripe customer: nothing to compare, all of it unbilled.
-                let value = formula.value(of: day)
+                let value = aggregation.value(of: day)
                 dailyLocal[day.day, default: 0] += value
-                result.localTotal += value
+                result.localTotal = try Self.adding(result.localTotal, value)
                 teamsWithoutCustomer.insert(day.teamID)
                 let segment = range.segment(of: day.day)
                 let (repair, action) = classifier.decide(.missingCustomer, start: segment.start, rows: [])
@@ -61,7 +61,7 @@ public struct MeterReconciler: Sendable {
                 continue
             }
             teams[customer] = teams[customer] ?? day.teamID
-            local[customer, default: [:]][day.day] = Self.merge(local[customer]?[day.day], day)
+            local[customer, default: [:]][day.day] = try Self.merge(local[customer]?[day.day], day)
         }
 
         let customers = range.isEmpty ? [] : Set(local.keys).union(subscribedCustomers).sorted()
@@ -82,8 +82,8 @@ public struct MeterReconciler: Sendable {
                     let day = JobTimeRange.startOfUTCDay(window.start)
                     dailyLocal[day, default: 0] += window.localValue
                     dailyStripe[day, default: 0] += window.stripeValue
-                    result.localTotal += window.localValue
-                    result.stripeTotal += window.stripeValue
+                    result.localTotal = try Self.adding(result.localTotal, window.localValue)
+                    result.stripeTotal = try Self.adding(result.stripeTotal, window.stripeValue)
                 }
             case .failure(let error):
                 // One customer's failure is reported; the others are still compared.
@@ -145,12 +145,24 @@ public struct MeterReconciler: Sendable {
         return values
     }
 
+    /// Totals are added with an overflow check: a total too large for 64 bits stops the run as bad data,
+    /// never wraps and never traps.
+    static func adding(_ total: Int64, _ value: Int64) throws -> Int64 {
+        let (sum, overflow) = total.addingReportingOverflow(value)
+        guard !overflow else {
+            throw ReconcileInputError(message: "the usage total of the range does not fit in 64 bits: find the rows with huge tokens in token_usage (the report's bad rows) and fix them")
+        }
+        return sum
+    }
+
     /// Two teams billed to one customer on one day count together.
-    static func merge(_ existing: DailyUsage?, _ day: DailyUsage) -> DailyUsage {
+    static func merge(_ existing: DailyUsage?, _ day: DailyUsage) throws -> DailyUsage {
         guard var merged = existing else { return day }
-        merged.tokens += day.tokens
+        merged.tokens = try adding(merged.tokens, day.tokens)
         merged.rows += day.rows
-        merged.reportedTokens += day.reportedTokens
+        merged.reportedTokens = try adding(merged.reportedTokens, day.reportedTokens)
+        // The teams' hours may overlap: unknown, so the day is judged from its rows if it looks discrepant.
+        merged.activeHours = nil
         if day.lastEventAt > merged.lastEventAt {
             merged.lastEventAt = day.lastEventAt
             merged.lastTokens = day.lastTokens
