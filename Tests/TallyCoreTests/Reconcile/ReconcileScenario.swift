@@ -19,6 +19,8 @@ struct ReconcileScenario {
 
     var now: Date
     var formula: String = "sum"
+    /// `hour` or `day` for a pre-aggregated meter.
+    var eventTimeWindow: String?
     var customers: [Customer] = []
     /// Teams without a Stripe customer.
     var teamsWithoutCustomer: [Int64] = []
@@ -56,7 +58,8 @@ struct ReconcileScenario {
         let simulator = StripeSimulator(configuration: SimulatorConfiguration(apiKeys: [Self.key], startTime: now))
         try await simulator.start()
         defer { Task { [simulator] in try? await simulator.shutdown() } }
-        let meter = try simulator.state.createMeter(displayName: "Tokens", eventName: "tokens", formula: formula)
+        let meter = try simulator.state.createMeter(displayName: "Tokens", eventName: "tokens", formula: formula,
+                                                    eventTimeWindow: eventTimeWindow)
         let product = simulator.state.createProduct(name: "AI tokens")
         let price = try simulator.state.createPrice(product: product.id, unitAmount: 1, usageType: .metered, meter: meter.id)
         var customerIDs: [String] = []
