@@ -47,6 +47,7 @@ public enum ReconcileJob {
             meters.append((meter, try MeterAggregation(meter: meter)))
         }
 
+        try await context.store.checkUsageColumns()
         // Local side: one aggregate query over the settled range; future-dated rows lie beyond it, so
         // a second query past the range only counts them (and the rows whose time cannot be read at all).
         var aggregate = UsageAggregate(days: [], badRows: BadUsageRows())

@@ -12,9 +12,18 @@ public protocol UsageSource: Sendable {
     /// The individual usage rows in `[start, end)`, oldest first, for drill-down and re-sending.
     /// `customer` limits them to one Stripe customer.
     func usageRows(from start: Date, to end: Date, customer: String?) async throws -> [UsageRow]
+
+    /// Throws a `USAGE_QUERY` configuration error naming the column when the query returns no number where
+    /// one belongs.
+    func checkUsageColumns() async throws
 }
 
 extension UsageSource {
+    /// Checks that the usage query returns numbers where numbers belong (`tokens`, `created_at`,
+    /// `reported_at`), so a query returning text times fails loudly instead of matching no rows. Stores
+    /// over a database implement it; a fake has nothing to check.
+    public func checkUsageColumns() async throws {}
+
     /// `dailyUsage` without the rows whose time cannot be read.
     public func dailyUsage(from start: Date, to end: Date, now: Date) async throws -> UsageAggregate {
         try await dailyUsage(from: start, to: end, now: now, includingUnreadable: false)

@@ -70,3 +70,42 @@ struct CustomUsageQueryTests {
         }
     }
 }
+
+@Suite("A USAGE_QUERY returning text where numbers belong")
+struct UsageQueryColumnTypeTests {
+    static let schema = [
+        "CREATE TABLE teams (id INTEGER PRIMARY KEY, stripe_customer_id TEXT)",
+        "CREATE TABLE token_usage (id INTEGER PRIMARY KEY, team_id INTEGER, tokens TEXT, created_at TEXT)",
+        "INSERT INTO teams (id, stripe_customer_id) VALUES (1, 'cus_1')",
+        "INSERT INTO token_usage (id, team_id, tokens, created_at) VALUES (1, 1, '12', '2026-01-01 10:00:00')",
+    ]
+
+    static func query(tokens: String, createdAt: String) -> String {
+        """
+        SELECT tu.id AS id, tu.team_id AS team_id, t.stripe_customer_id AS stripe_customer_id, NULL AS user_id,
+               NULL AS action, \(tokens) AS tokens, \(createdAt) AS created_at,
+               NULL AS meter_event_identifier, NULL AS reported_at
+        FROM token_usage tu LEFT JOIN teams t ON t.id = tu.team_id
+        """
+    }
+
+    @Test("stops with a USAGE_QUERY error naming the column, instead of losing every row",
+          arguments: StoreBackendUnderTest.all, [("tu.tokens", "1767261600", "tokens"), ("CAST(tu.tokens AS INTEGER)", "tu.created_at", "created_at")])
+    func textColumn(backend: StoreBackendUnderTest, columns: (tokens: String, createdAt: String, named: String)) async throws {
+        let query = Self.query(tokens: columns.tokens, createdAt: columns.createdAt)
+        try await backend.withStore(usageQuery: query, prepare: { try await SampleAppDatabase.execute(Self.schema, at: $0) }) { store, _ in
+            let error = try await #require(throws: ConfigurationError.self) { try await store.checkUsageColumns() }
+            #expect(error.key == "USAGE_QUERY" && error.exitStatus.rawValue == 78)
+            #expect(error.description.contains("`\(columns.named)`"), "\(error.description)")
+        }
+    }
+
+    @Test("the default query passes the check", arguments: StoreBackendUnderTest.all)
+    func defaultQueryPasses(backend: StoreBackendUnderTest) async throws {
+        try await backend.withStore(prepare: { try await SampleAppDatabase.create(at: $0, app: SampleApp(
+            teams: [SampleTeam(id: 1, name: "Acme", stripeCustomerID: "cus_1")],
+            usage: [SampleUsage(teamID: 1, userID: nil, tokens: 3, createdAt: Date(timeIntervalSince1970: 1_767_261_600))])) }) { store, _ in
+            try await store.checkUsageColumns()
+        }
+    }
+}

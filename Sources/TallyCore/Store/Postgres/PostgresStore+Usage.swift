@@ -53,6 +53,23 @@ extension PostgresStore {
         }
     }
 
+    func checkUsageColumns() async throws {
+        let sampled = try await readingUsage {
+            var found: [[String]] = []
+            let rows = try await client.query(PostgresQuery(unsafeSQL: usageSQL.columnTypes, binds: PostgresBindings()), logger: logger)
+            for try await (tokens, createdAt, reportedAt) in rows.decode((String, String, String).self) {
+                found.append([tokens, createdAt, reportedAt])
+            }
+            return found
+        }
+        let columns = ["tokens", "created_at", "reported_at"].enumerated().map { index, column in
+            (column: column, types: Set(sampled.map { $0[index] }))
+        }
+        if let bad = UsageSQL.nonNumericColumn(columns) {
+            throw ConfigurationError.usageQueryColumnType(column: bad.column, type: bad.type)
+        }
+    }
+
     private static func binds(_ values: Int64...) -> PostgresBindings {
         var binds = PostgresBindings(capacity: values.count)
         for value in values { binds.append(value) }

@@ -52,6 +52,21 @@ extension SQLiteStore {
         }
     }
 
+    func checkUsageColumns() async throws {
+        let sql = usageSQL.columnTypes
+        let sampled = try await readingUsage { db in
+            try Row.fetchAll(db, sql: sql).map { row -> [String] in
+                [row["tokens"] ?? "null", row["created_at"] ?? "null", row["reported_at"] ?? "null"]
+            }
+        }
+        let columns = ["tokens", "created_at", "reported_at"].enumerated().map { index, column in
+            (column: column, types: Set(sampled.map { $0[index] }))
+        }
+        if let bad = UsageSQL.nonNumericColumn(columns) {
+            throw ConfigurationError.usageQueryColumnType(column: bad.column, type: bad.type)
+        }
+    }
+
     /// Reads through the usage query; SQL errors there are the query's fault, so they become a
     /// `USAGE_QUERY` configuration error, while busy or I/O errors stay temporary.
     private func readingUsage<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {

@@ -27,6 +27,14 @@ extension ConfigurationError {
         )
     }
 
+    /// The query returns something other than numbers where numbers belong (all sampled rows).
+    static func usageQueryColumnType(column: String, type: String) -> ConfigurationError {
+        let fix = column == "tokens"
+            ? "return tokens as an integer, e.g. `CAST(tokens AS INTEGER) AS tokens` (rows that are not whole numbers are then reported as bad rows)"
+            : "return \(column) as unix seconds: `CAST(strftime('%s', \(column)) AS INTEGER)` on SQLite, `EXTRACT(EPOCH FROM \(column))::bigint` on PostgreSQL"
+        return ConfigurationError(key: UsageQuery.settingKey, problem: "returns \(type) in `\(column)` where a number belongs", fix: fix)
+    }
+
     /// Finds `u.<column>` (how Tally refers to the query's columns) in a database error message.
     private static func missingColumn(in message: String) -> String? {
         let pattern = /(?:^|[^A-Za-z0-9_])u\.([A-Za-z_][A-Za-z0-9_]*)/

@@ -142,4 +142,36 @@ public struct UsageSQL: Sendable {
         ORDER BY u.created_at, CAST(u.id AS TEXT)
         """
     }
+
+    /// The storage types of the columns that must be numbers, for the first rows: SQLite's `typeof` per
+    /// row, PostgreSQL's declared type (`pg_typeof`), `null` where the value is NULL. No parameters.
+    public var columnTypes: String {
+        switch backend {
+        case .sqlite:
+            """
+            SELECT typeof(u.tokens) AS tokens, typeof(u.created_at) AS created_at, typeof(u.reported_at) AS reported_at
+            FROM \(subquery)
+            LIMIT 200
+            """
+        case .postgres:
+            """
+            SELECT CASE WHEN u.tokens IS NULL THEN 'null' ELSE CAST(pg_typeof(u.tokens) AS text) END AS tokens,
+                   CASE WHEN u.created_at IS NULL THEN 'null' ELSE CAST(pg_typeof(u.created_at) AS text) END AS created_at,
+                   CASE WHEN u.reported_at IS NULL THEN 'null' ELSE CAST(pg_typeof(u.reported_at) AS text) END AS reported_at
+            FROM \(subquery)
+            LIMIT 200
+            """
+        }
+    }
+
+    /// The first column of `typesByColumn` (types seen in the sampled rows) that holds no number at all,
+    /// and what it holds: a query returning text or timestamps there would make every row vanish or fail.
+    static func nonNumericColumn(_ typesByColumn: [(column: String, types: Set<String>)]) -> (column: String, type: String)? {
+        let numeric: Set<String> = ["integer", "real", "null", "smallint", "bigint", "numeric", "double precision", "unknown"]
+        for (column, types) in typesByColumn {
+            let seen = types.subtracting(["null"])
+            if !seen.isEmpty && seen.isDisjoint(with: numeric) { return (column, seen.sorted().joined(separator: ", ")) }
+        }
+        return nil
+    }
 }
