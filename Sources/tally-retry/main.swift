@@ -10,8 +10,10 @@ struct TallyRetry: AsyncParsableCommand {
         commandName: "tally-retry",
         abstract: "Re-send usage Stripe never received; cancel duplicates Tally caused; list the rest for a human.",
         discussion: """
-            Works on the latest tally-reconcile run's discrepancies, or, when it found none, on usage rows \
-            never reported and older than 15 minutes. Each usage row keeps one meter-event identifier \
+            Sends only usage Stripe's summaries show missing: the latest tally-reconcile run's discrepancies, \
+            and unreported rows no reconciliation judged yet, after checking their windows against Stripe \
+            itself. Nothing younger than RECONCILE_SETTLE_MINUTES is sent, nor any bad row. \
+            Each usage row keeps one meter-event identifier \
             (the app's, else tu_<id>) and one Idempotency-Key, so a re-run never counts an event twice. \
             Usage older than 35 days, or acknowledged over 24 h ago, is never re-sent: it is written to \
             reports/YYYY-MM-DD/retry-needs-human.csv and emailed to ALERT_EMAIL. --dry-run sends nothing. \
