@@ -105,11 +105,11 @@ public enum ReconcileJob {
         UsageProblem.allCases.filter { bad[$0] > 0 }.map { problem in
             let count = bad[problem]
             let ids = bad.examples[problem] ?? []
-            let listed = ids.isEmpty ? "" : " (ids \(ids.prefix(10).joined(separator: ", "))\(count > 10 ? ", …" : ""))"
+            let listed = ids.isEmpty ? "" : " (\(ids.count == 1 ? "id" : "ids") \(ids.prefix(10).joined(separator: ", "))\(count > 10 ? ", …" : ""))"
             return Discrepancy(kind: .badRows, meterID: meterID, customerID: nil, teamID: nil, windowStart: range.requested.start,
                                windowEnd: max(range.requested.end, now), localValue: count, stripeValue: 0, difference: count,
                                repair: .human,
-                               suggestedAction: "\(count) \(count == 1 ? "row" : "rows") with \(problem.reason)\(listed): fix or delete them in token_usage; they are never billed",
+                               suggestedAction: "\(count) \(count == 1 ? "row" : "rows") with \(problem.reason)\(listed): fix or delete \(count == 1 ? "it" : "them") in token_usage; never billed as is",
                                usageRowIDs: problem == .totalOverflow ? [] : ids)
         }
     }
