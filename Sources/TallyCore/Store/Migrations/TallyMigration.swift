@@ -23,5 +23,6 @@ public struct TallyMigration: Sendable {
         .v1TallyTables,
         .v2EventQueue,
         .v3Alerts,
+        .v5SubscriptionSyncRuns,
     ]
 }
