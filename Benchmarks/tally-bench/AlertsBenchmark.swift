@@ -54,6 +54,9 @@ struct AlertsBenchmark: AsyncParsableCommand {
             FROM teams
             """,
         ], at: location)
+        // As after tally-events' first run: alerts refuses a store whose subscriptions were never listed.
+        try await store.recordSubscriptionListing(SubscriptionListingRecord(
+            listedAt: now, finishedAt: now, reason: .firstRun, subscriptions: teams, items: teams))
         print("sqlite: \(teams) teams, \(rows) usage rows written in \(ContinuousClock.now - insertStart)")
 
         let environmentFile = directory.appendingPathComponent("bench.env")

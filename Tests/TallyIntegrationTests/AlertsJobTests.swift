@@ -24,6 +24,9 @@ struct AlertsJobTests {
             members: [SampleMember(userID: 1, teamID: 1, role: "owner")],
             usage: [SampleUsage(teamID: 1, userID: 1, tokens: 1_100, createdAt: now.addingTimeInterval(-3_600))]))
         let store = try await openStore(StoreConfiguration(location: location), logger: Logger(label: "tally.alerts-job-test"))
+        // As after tally-events' first run, which lists every subscription.
+        try await store.recordSubscriptionListing(SubscriptionListingRecord(
+            listedAt: now, finishedAt: now, reason: .firstRun, subscriptions: 2, items: 2))
         try await store.close()
         let start = Int64(now.timeIntervalSince1970) - 5 * 86_400
         let end = start + 30 * 86_400
@@ -62,5 +65,28 @@ struct AlertsJobTests {
         let emails = try FileManager.default.contentsOfDirectory(at: outbox, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "eml" }.map { try ParsedEmail.parse(Data(contentsOf: $0)) }
         #expect(Set(emails.compactMap { $0.header("To") }) == ["ann@acme.test", "ops@tally.test"])
+    }
+
+    @Test("on a database tally-events never listed subscriptions in, exits 78 and says to run tally-events")
+    func neverSynced() async throws {
+        let executable = try JobProcess.builtExecutable("tally-alerts")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-alerts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Given a team with a customer, on a fresh install where only tally-alerts has run
+        let database = directory.appendingPathComponent("tally.sqlite").path
+        try await SampleAppDatabase.create(at: .sqlite(.file(path: database)), app: SampleApp(
+            teams: [SampleTeam(id: 1, name: "Acme", stripeCustomerID: "cus_acme")]))
+        let environment = [
+            "STRIPE_SECRET_KEY": "sk_test_tally", "STRIPE_API_BASE": "http://127.0.0.1:9", "DATABASE_URL": "sqlite:\(database)",
+            "REPORTS_DIR": directory.appendingPathComponent("reports").path, "HOME": directory.path,
+        ]
+
+        // When tally-alerts runs
+        let run = try await JobProcess.run(executable, environment: environment, currentDirectory: directory)
+
+        // Then it stops with a configuration error naming the command to run, instead of skipping every team
+        #expect(run.exitCode == 78, "stderr: \(run.stderr)")
+        #expect((run.stdout + run.stderr).contains("subscription state has never been synced from Stripe: run `tally-events`"))
     }
 }

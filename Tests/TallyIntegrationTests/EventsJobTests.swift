@@ -55,6 +55,9 @@ struct EventsJobTests {
             #expect(runs.map(\.status) == [.succeeded, .succeeded])
             #expect(runs.first?.outcome?.summary.contains(", 0 new;") == true)
             #expect(runs.last?.outcome?.summary.contains(", 1 new;") == true)
+            // And the first run, with no listing recorded, listed every subscription; the second did not need to
+            #expect(runs.last?.outcome?.summary.contains("listed 1 subscriptions (first run)") == true)
+            #expect(runs.first?.outcome?.summary.contains("subscriptions last listed") == true)
         } catch {
             try await simulator.shutdown()
             throw error

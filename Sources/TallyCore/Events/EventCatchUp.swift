@@ -3,7 +3,8 @@ import Logging
 
 /// `tally-events`: catches up on Stripe events a webhook may have missed, stores each once in
 /// `stripe_events`, queues it, and processes the queue (subscription items), retrying failures with
-/// backoff and dead-lettering an event after `retry.maxFailures` failures.
+/// backoff and dead-lettering an event after `retry.maxFailures` failures; then, when due, lists every
+/// subscription from Stripe (`SubscriptionListing`), since events reach back 30 days only.
 public struct EventCatchUp: Sendable {
     /// The event types the integration plan handles (Stripe accepts at most 20 per call).
     public static let eventTypes = [
@@ -19,7 +20,11 @@ public struct EventCatchUp: Sendable {
         self.settings = settings
     }
 
-    /// Runs the catch-up, then the queue, with what `context` provides.
+    private var listing: SubscriptionListing {
+        SubscriptionListing(schedule: settings.subscriptionListing, batchSize: settings.batchSize)
+    }
+
+    /// Runs the catch-up, then the queue, then the subscription listing when due, with what `context` provides.
     public func run(_ context: JobContext) async throws -> JobReport {
         try await catchUp(context).jobReport
     }
@@ -43,6 +48,7 @@ public struct EventCatchUp: Sendable {
             let known = try await store.storedStripeEventIDs(among: fetched.map(\.event.id))
             summary.new = fetched.count - known.count
             summary.processed = try await countDue(store, now: context.clock.now()) + summary.new
+            summary.listing = try await listing.runIfDue(context)
             return summary
         }
 
@@ -56,6 +62,10 @@ public struct EventCatchUp: Sendable {
         context.logger.debug("stored events", metadata: ["fetched": "\(summary.fetched)", "new": "\(summary.new)"])
 
         try await processQueue(context, into: &summary)
+        // The listing runs after the queue, so a subscription the caught-up events just synced is known and
+        // does not ask for a listing by itself. Order does not decide what is stored: every sync is guarded by
+        // its stamp, and the listing's stamp (its start) is newer than every event listed before it.
+        summary.listing = try await listing.runIfDue(context)
         summary.deadLetters = try await store.stripeEventQueue(status: .dead)
         await alert(summary.newDeadLetters, context)
         return summary

@@ -12,14 +12,18 @@ public struct EventCatchUpSettings: Sendable, Equatable {
     /// Events stored per transaction, and queue entries read per query.
     public var batchSize: Int
     public var retry: EventRetryPolicy
+    /// When every subscription is listed from Stripe (first run, unknown subscription, weekly).
+    public var subscriptionListing: SubscriptionListingSchedule
 
     public init(overlap: TimeInterval = 5 * 60, firstRunLookback: TimeInterval = 3 * 86_400,
-                retention: TimeInterval = 30 * 86_400, batchSize: Int = 100, retry: EventRetryPolicy = .init()) {
+                retention: TimeInterval = 30 * 86_400, batchSize: Int = 100, retry: EventRetryPolicy = .init(),
+                subscriptionListing: SubscriptionListingSchedule = .init()) {
         self.overlap = overlap
         self.firstRunLookback = firstRunLookback
         self.retention = retention
         self.batchSize = max(1, batchSize)
         self.retry = retry
+        self.subscriptionListing = subscriptionListing
     }
 
     /// Where a run resumes: `--since` when given, else the newest stored event minus the overlap, else the

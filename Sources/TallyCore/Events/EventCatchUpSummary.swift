@@ -18,6 +18,8 @@ public struct EventCatchUpSummary: Sendable, Equatable {
     public var newDeadLetters: [EventQueueEntry] = []
     /// Every dead letter in the queue, this run's and earlier ones: each needs a person.
     public var deadLetters: [EventQueueEntry] = []
+    /// The listing of every subscription, when one was due.
+    public var listing: SubscriptionListingSummary?
     /// Where the run started listing events.
     public var since: Date
     public var dryRun: Bool
@@ -40,11 +42,13 @@ public struct EventCatchUpSummary: Sendable, Equatable {
     public var line: String {
         let start = JobTimeRange.format(since)
         if dryRun {
-            return "dry run: \(fetched) events since \(start), would store \(new) new and process \(processed) queued; nothing written"
+            return "dry run: \(fetched) events since \(start), would store \(new) new and process \(processed) queued"
+                + (listing.map { "; \($0.line)" } ?? "") + "; nothing written"
         }
         var text = "\(fetched) events since \(start), \(new) new; processed \(processed)"
         if skippedAsStale > 0 { text += " (\(skippedAsStale) older than the subscription's synced state, not applied)" }
         text += ", failed \(failed) (retried later), dead-lettered \(deadLettered)"
+        if let listing { text += "; \(listing.line)" }
         if !deadLetters.isEmpty {
             let listed = deadLetters.prefix(Self.listedDeadLetters).map { entry in
                 "\(entry.eventID) after \(entry.retryCount) failures: \(entry.lastError ?? "no error recorded")"

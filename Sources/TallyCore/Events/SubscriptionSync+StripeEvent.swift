@@ -7,9 +7,6 @@ extension SubscriptionSync {
     ]
 
     /// The sync `record` asks for, or nil when Tally only records events of its type.
-    ///
-    /// A subscription lists at most some of its items inline (`items.has_more`); the rest are listed from
-    /// Stripe, whose current state is never older than the event's.
     static func forEvent(_ record: StripeEventRecord, stripe: any StripeAPI) async throws -> SubscriptionSync? {
         guard syncedTypes.contains(record.eventType) else { return nil }
         let invalid = { (problem: String) in
@@ -27,13 +24,31 @@ extension SubscriptionSync {
         } catch {
             throw invalid("data.object is not a subscription (\(DecodingProblem.describe(error)))")
         }
-        let base = SubscriptionSync(subscriptionID: subscription.id, eventID: record.eventID, eventCreated: record.created,
-                                    change: .ended)
-        if record.eventType == "customer.subscription.deleted" { return base }
+        if record.eventType == "customer.subscription.deleted" {
+            return SubscriptionSync(subscriptionID: subscription.id, eventID: record.eventID, eventCreated: record.created,
+                                    change: .ended, customerID: subscription.customer)
+        }
+        guard subscription.items != nil else { throw invalid("the subscription has no items list") }
+        return try await forSubscription(subscription, stampedBy: record.eventID, at: record.created, stripe: stripe)
+    }
 
-        guard let listed = subscription.items else { throw invalid("the subscription has no items list") }
-        let items = listed.hasMore ? try await stripe.subscriptionItems(subscription: subscription.id) : listed.data
-        var sync = base
+    /// The state of `subscription` as Stripe showed it at `stamp` (an event's `created`, or the start of a
+    /// listing): its items, or `ended` once it is canceled or expired before it ever started.
+    ///
+    /// A subscription lists at most some of its items inline (`items.has_more`); the rest are listed from
+    /// Stripe, whose current state is never older than the event's.
+    static func forSubscription(_ subscription: Subscription, stampedBy eventID: String, at stamp: Date,
+                                stripe: any StripeAPI) async throws -> SubscriptionSync {
+        var sync = SubscriptionSync(subscriptionID: subscription.id, eventID: eventID, eventCreated: stamp, change: .ended,
+                                    customerID: subscription.customer)
+        // Both statuses are final in Stripe: neither subscription bills again.
+        if ["canceled", "incomplete_expired"].contains(subscription.status) { return sync }
+        let items: [SubscriptionItem]
+        if let listed = subscription.items, !listed.hasMore {
+            items = listed.data
+        } else {
+            items = try await stripe.subscriptionItems(subscription: subscription.id)
+        }
         sync.change = .items(items.map { item in
             SubscriptionItemRecord(
                 stripeSubscriptionItemID: item.id, subscriptionID: subscription.id, customerID: subscription.customer,

@@ -9,7 +9,7 @@ import Foundation
 /// Open one with `openStore(_:logger:)`. Times are stored as whole unix seconds (UTC), so sub-second parts
 /// of the dates handed in are dropped.
 public protocol TallyStore: JobRunStore, JobLockProvider, APICallRecorder, UsageSource, StripeEventStore,
-    ReconciliationStore, ReportingSource, MeterEventDeliveryStore, UsageAlertStore {
+    SubscriptionListingStore, ReconciliationStore, ReportingSource, MeterEventDeliveryStore, UsageAlertStore {
     /// Which backend this is, for logs and the run record.
     var backend: StoreBackend { get }
     /// Closes connections; the store is unusable afterwards.

@@ -82,8 +82,13 @@ extension SimulatorStorage {
         ])
     }
 
+    /// Items a subscription object embeds before `has_more`.
+    static let embeddedItemLimit = 10
+
     func render(_ subscription: SimulatedSubscription) -> JSONValue {
-        let items = subscription.items.map { render($0, subscription: subscription.id) }
+        // Like Stripe, a subscription embeds only the first page of its items (a sublist's default limit, 10);
+        // `has_more` sends a client to `GET /v1/subscription_items?subscription=…` for the rest.
+        let items = subscription.items.prefix(Self.embeddedItemLimit).map { render($0, subscription: subscription.id) }
         return .object([
             ("id", .string(subscription.id)), ("object", .string("subscription")),
             ("application", .null), ("application_fee_percent", .null),
@@ -101,7 +106,8 @@ extension SimulatorStorage {
             ("default_source", .null), ("default_tax_rates", .array([])), ("description", .null),
             ("discounts", .array([])), ("ended_at", .optional(subscription.endedAt)),
             ("invoice_settings", .object([("account_tax_ids", .null), ("issuer", .object([("type", .string("self"))]))])),
-            ("items", Self.list(items, hasMore: false, url: "/v1/subscription_items?subscription=\(subscription.id)")),
+            ("items", Self.list(Array(items), hasMore: subscription.items.count > Self.embeddedItemLimit,
+                                url: "/v1/subscription_items?subscription=\(subscription.id)")),
             ("latest_invoice", .optional(subscription.latestInvoice)), ("livemode", .bool(livemode)),
             ("managed_payments", .null), ("metadata", .map(subscription.metadata)),
             ("next_pending_invoice_item_invoice", .null), ("on_behalf_of", .null), ("pause_collection", .null),

@@ -214,6 +214,47 @@ struct UsageAlertsJobTests {
         }
     }
 
+    @Test("on a store whose subscriptions were never listed, it stops with exit 78 and names tally-events",
+          arguments: StoreBackendUnderTest.all)
+    func neverSynced(backend: StoreBackendUnderTest) async throws {
+        try await AlertsScenario.run(on: backend, subscriptionsListed: false) { scenario in
+            // Given a team with usage, and tally-events never listed Stripe's subscriptions
+            try await scenario.use(900)
+
+            // When tally-alerts runs
+            let failure = await #expect(throws: SubscriptionStateNeverSynced.self) { try await scenario.run() }
+
+            // Then it stops as a configuration error saying what to run, having recorded and sent nothing
+            #expect(failure?.exitStatus.rawValue == 78)
+            #expect(failure?.description.contains("run `tally-events` (its first run lists every subscription), then run tally-alerts again") == true)
+            #expect(try await scenario.cap() == nil)
+            #expect(try scenario.emails().isEmpty)
+        }
+    }
+
+    @Test("a team naming a subscription Tally has not synced is \"not synced yet\", not \"no active subscription\", and needs a human",
+          arguments: StoreBackendUnderTest.all)
+    func subscriptionNotSynced(backend: StoreBackendUnderTest) async throws {
+        try await AlertsScenario.run(on: backend) { scenario in
+            // Given Acme on its plan, and Globex naming a subscription no event or listing brought
+            try await scenario.subscribe()
+            try await SampleAppDatabase.execute(["UPDATE teams SET stripe_subscription_id = 'sub_new' WHERE id = 2"],
+                                                at: scenario.location)
+
+            // When tally-alerts runs
+            let summary = try await scenario.run()
+
+            // Then Globex is skipped as not synced yet, in the summary, the report and the exit code
+            #expect(summary.evaluated == 1)
+            #expect(summary.skipped["2"] == .subscriptionNotSynced(subscriptionID: "sub_new"))
+            #expect(summary.line.contains("1 teams name a subscription not synced yet (run tally-events): 2"))
+            #expect(summary.jobReport.exitStatus == .needsHuman)
+            let report = try String(contentsOf: try #require(summary.reportFile), encoding: .utf8)
+            #expect(report.contains("\r\n2,Globex,skipped,subscription sub_new not synced yet"))
+            #expect(!report.contains("no active subscription"))
+        }
+    }
+
     @Test("a dry run computes but records and sends nothing", arguments: StoreBackendUnderTest.all)
     func dryRun(backend: StoreBackendUnderTest) async throws {
         try await AlertsScenario.run(on: backend) { scenario in

@@ -41,7 +41,12 @@ public struct UsageAlertsJob: Sendable {
                 mailer: context.mailer, from: EmailAddress(parsing: configuration.mail.from) ?? EmailAddress(address: "tally@localhost"),
                 store: store, http: http, clock: context.clock)
         }
+        // Subscriptions reach Tally only through tally-events; without one complete listing a team on a
+        // subscription older than Stripe's 30 days of events would look like it has none.
+        guard try await store.latestSubscriptionListing() != nil else { throw SubscriptionStateNeverSynced() }
         let teams = try await store.teams()
+        let synced = SyncedSubscriptionIndex(try await store.syncedSubscriptions())
+        let references = Dictionary(try await store.teamSubscriptionReferences().map { ($0.teamID, $0) }, uniquingKeysWith: { $1 })
         let items = try await store.subscriptionItems(subscriptionID: nil)
         var resolver = TeamAllowanceResolver(catalog: configuration.plans)
         resolver.productMetadata = await productMetadata(for: resolver.unmappedProducts(in: items), context)
@@ -49,6 +54,12 @@ public struct UsageAlertsJob: Sendable {
         let itemsByCustomer = TeamAllowanceResolver.itemsByCustomer(items)
         var plans: [String: (team: TeamRecord, tokens: Int64, period: TeamBillingPeriod)] = [:]
         for team in teams {
+            // A subscription Tally never synced is not "no subscription": the team waits for tally-events.
+            if let unsynced = references[team.id].flatMap(synced.unsyncedSubscription(of:)) {
+                summary.skipped[team.id] = .subscriptionNotSynced(subscriptionID: unsynced)
+                context.logger.warning("team \(team.id) skipped: subscription \(unsynced) not synced yet")
+                continue
+            }
             let teamItems = team.stripeCustomerID.flatMap { itemsByCustomer[$0] } ?? []
             switch resolver.allowance(teamID: team.id, customer: team.stripeCustomerID, items: teamItems, now: now) {
             case .allowed(let tokens, _, let period): plans[team.id] = (team, tokens, period)

@@ -4,7 +4,8 @@ import Foundation
 public struct UsageAlertsSummary: Sendable, Equatable {
     /// Teams with an allowance and a current period, evaluated against it.
     public var evaluated = 0
-    /// Teams not evaluated, with why (no customer, no active subscription, no plan mapping), by team id.
+    /// Teams not evaluated, with why (no customer, no active subscription, subscription not synced yet, no plan
+    /// mapping), by team id.
     public var skipped: [String: TeamAllowance.SkipReason] = [:]
     /// Notices delivered (one per team and channel), and those that failed and stay due.
     public var delivered = 0
@@ -26,9 +27,16 @@ public struct UsageAlertsSummary: Sendable, Equatable {
         skipped.filter { if case .unmappedPlan = $0.value { true } else { false } }.keys.sorted()
     }
 
-    /// Exit 1 when a team was blocked or a channel failed (a person should look), else 0.
+    /// Teams naming a subscription Tally has not synced yet: not evaluated, so a person should look.
+    public var notSynced: [String] {
+        skipped.filter { if case .subscriptionNotSynced = $0.value { true } else { false } }.keys.sorted()
+    }
+
+    /// Exit 1 when a team was blocked, a channel failed or a team's subscription is not synced yet (a person
+    /// should look), else 0.
     public var jobReport: JobReport {
-        JobReport(itemsProcessed: evaluated, itemsFailed: failed, needsHuman: !newlyBlocked.isEmpty || failed > 0, summary: line)
+        JobReport(itemsProcessed: evaluated, itemsFailed: failed,
+                  needsHuman: !newlyBlocked.isEmpty || failed > 0 || !notSynced.isEmpty, summary: line)
     }
 
     /// One line for the log and the run record.
@@ -36,6 +44,10 @@ public struct UsageAlertsSummary: Sendable, Equatable {
         var text = "\(dryRun ? "dry run: " : "")\(evaluated) teams evaluated, \(skipped.count) skipped"
         let noSubscription = skipped.values.filter { $0 == .noActiveSubscription }.count
         if noSubscription > 0 { text += " (\(noSubscription) without an active subscription)" }
+        let notSynced = self.notSynced
+        if !notSynced.isEmpty {
+            text += "; \(notSynced.count) teams name a subscription not synced yet (run tally-events): \(notSynced.prefix(10).joined(separator: ", "))"
+        }
         text += dryRun ? "; would record \(recorded) thresholds" : "; \(recorded) thresholds recorded, \(delivered) notices sent, \(failed) failed (retried next run)"
         text += "; \(blocked) blocked"
         if !newlyBlocked.isEmpty { text += ", newly blocked: \(newlyBlocked.prefix(10).joined(separator: ", "))" }

@@ -11,6 +11,9 @@ public enum TeamAllowance: Sendable, Equatable {
     public enum SkipReason: Sendable, Equatable, CustomStringConvertible {
         case noStripeCustomer
         case noActiveSubscription
+        /// The team names a subscription Tally has not synced from Stripe yet: not evaluated, never taken
+        /// for "no subscription".
+        case subscriptionNotSynced(subscriptionID: String)
         /// No product or price of its items is in `PLANS` or carries `tally_tokens` metadata.
         case unmappedPlan(ids: [String])
 
@@ -18,6 +21,7 @@ public enum TeamAllowance: Sendable, Equatable {
             switch self {
             case .noStripeCustomer: "no Stripe customer"
             case .noActiveSubscription: "no active subscription"
+            case .subscriptionNotSynced(let id): "subscription \(id) not synced yet (tally-events lists it on its next run)"
             case .unmappedPlan(let ids): "no plan mapping for \(ids.joined(separator: ", ")) (add it under PLANS or set tally_tokens metadata on the product)"
             }
         }

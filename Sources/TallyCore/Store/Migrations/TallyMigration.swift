@@ -24,5 +24,6 @@ public struct TallyMigration: Sendable {
         .v2EventQueue,
         .v3Alerts,
         .v4BadRowKinds,
+        .v5SubscriptionSyncRuns,
     ]
 }

@@ -194,7 +194,7 @@ extension PostgresStore {
 
     /// Runs `body` in one transaction, throwing `body`'s own error (not postgres-nio's wrapper) when it fails,
     /// so callers see a `TallyFailure` with its exit code.
-    private func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         do {
             return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
         } catch let error as PostgresTransactionError {
@@ -203,7 +203,7 @@ extension PostgresStore {
     }
 
     /// Writes `sync` unless a newer event (or the cancellation) already synced the subscription.
-    private static func apply(_ sync: SubscriptionSync, connection: PostgresConnection, prefix: String,
+    static func apply(_ sync: SubscriptionSync, connection: PostgresConnection, prefix: String,
                               logger: Logger) async throws -> SubscriptionSyncOutcome {
         var subscriptionBinds = PostgresBindings()
         subscriptionBinds.append(sync.subscriptionID)
@@ -260,12 +260,14 @@ extension PostgresStore {
         binds.append(sync.eventID)
         binds.append(StoredTime.seconds(sync.eventCreated))
         binds.append(sync.change == .ended)
+        binds.append(sync.customerID)
         try await connection.query(
             PostgresQuery(unsafeSQL: """
-                INSERT INTO \(prefix)subscription_syncs (subscription_id, event_id, event_created, ended)
-                VALUES ($1, $2, $3, $4)
+                INSERT INTO \(prefix)subscription_syncs (subscription_id, event_id, event_created, ended, customer_id)
+                VALUES ($1, $2, $3, $4, $5)
                 ON CONFLICT (subscription_id) DO UPDATE SET
-                    event_id = excluded.event_id, event_created = excluded.event_created, ended = excluded.ended
+                    event_id = excluded.event_id, event_created = excluded.event_created, ended = excluded.ended,
+                    customer_id = COALESCE(excluded.customer_id, \(prefix)subscription_syncs.customer_id)
                 """, binds: binds),
             logger: logger)
         return .applied

@@ -141,7 +141,7 @@ extension SQLiteStore {
     }
 
     /// Writes `sync` unless a newer event (or the cancellation) already synced the subscription.
-    private static func apply(_ sync: SubscriptionSync, db: Database, prefix: String) throws -> SubscriptionSyncOutcome {
+    static func apply(_ sync: SubscriptionSync, db: Database, prefix: String) throws -> SubscriptionSyncOutcome {
         if let synced = try Row.fetchOne(db, sql: "SELECT event_created, ended FROM \(prefix)subscription_syncs WHERE subscription_id = ?",
                                          arguments: [sync.subscriptionID]) {
             let created: Int64 = synced["event_created"]
@@ -175,11 +175,13 @@ extension SQLiteStore {
             try db.execute(sql: "DELETE FROM subscription_items WHERE subscription_id = ?", arguments: [sync.subscriptionID])
         }
         try db.execute(sql: """
-            INSERT INTO \(prefix)subscription_syncs (subscription_id, event_id, event_created, ended)
-            VALUES (?, ?, ?, ?)
+            INSERT INTO \(prefix)subscription_syncs (subscription_id, event_id, event_created, ended, customer_id)
+            VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (subscription_id) DO UPDATE SET
-                event_id = excluded.event_id, event_created = excluded.event_created, ended = excluded.ended
-            """, arguments: [sync.subscriptionID, sync.eventID, StoredTime.seconds(sync.eventCreated), sync.change == .ended])
+                event_id = excluded.event_id, event_created = excluded.event_created, ended = excluded.ended,
+                customer_id = COALESCE(excluded.customer_id, \(prefix)subscription_syncs.customer_id)
+            """, arguments: [sync.subscriptionID, sync.eventID, StoredTime.seconds(sync.eventCreated), sync.change == .ended,
+                             sync.customerID])
         return .applied
     }
 

@@ -18,7 +18,8 @@ struct AlertsScenario {
     var stripe: any StripeAPI = ProductCatalogStripe(products: [:])
 
     /// Teams 1 (Acme, 1,000 tokens on prod_pro), 2 (Globex, no subscription), each with an owner and a member.
-    static func run(on backend: StoreBackendUnderTest, teamName: String = "Acme",
+    /// `subscriptionsListed`: whether `tally-events` has listed Stripe's subscriptions once (as after its first run).
+    static func run(on backend: StoreBackendUnderTest, teamName: String = "Acme", subscriptionsListed: Bool = true,
                     _ body: (inout AlertsScenario) async throws -> Void) async throws {
         let app = SampleApp(
             teams: [SampleTeam(id: 1, name: teamName, stripeCustomerID: "cus_acme"),
@@ -42,6 +43,11 @@ struct AlertsScenario {
             var scenario = AlertsScenario(store: store, location: location,
                                           clock: ManualClock(now: periodStart.addingTimeInterval(10 * 86_400)),
                                           configuration: configuration)
+            if subscriptionsListed {
+                let listedAt = periodStart.addingTimeInterval(9 * 86_400)
+                try await store.recordSubscriptionListing(SubscriptionListingRecord(
+                    listedAt: listedAt, finishedAt: listedAt, reason: .firstRun, subscriptions: 0, items: 0))
+            }
             try await body(&scenario)
         }
     }

@@ -12,10 +12,14 @@ struct EventsHarness {
     let simulator: StripeSimulator
     let client: StripeClient
     let store: any TallyStore
+    /// Where the store is, for writing the app's own tables (`SampleAppDatabase.execute`).
+    let location: DatabaseLocation
     let clock: ManualClock
     let configuration: TallyConfiguration
 
-    static func run(on backend: StoreBackendUnderTest, _ body: (EventsHarness) async throws -> Void) async throws {
+    /// `prepare` sets up the app's tables (a `SampleApp`) before the store opens.
+    static func run(on backend: StoreBackendUnderTest, prepare: (DatabaseLocation) async throws -> Void = { _ in },
+                    _ body: (EventsHarness) async throws -> Void) async throws {
         let simulator = StripeSimulator(configuration: SimulatorConfiguration(apiKeys: [key]))
         try await simulator.start()
         do {
@@ -33,8 +37,8 @@ struct EventsHarness {
                 environment: ["STRIPE_SECRET_KEY": key, "STRIPE_API_BASE": simulator.baseURL, "ALERT_EMAIL": "ops@example.com",
                               "REPORTS_DIR": environmentFile.deletingPathExtension().path + "-reports"]))
             defer { try? FileManager.default.removeItem(at: configuration.output.reportsDirectory) }
-            try await backend.withStore { store, _ in
-                try await body(EventsHarness(simulator: simulator, client: client, store: store, clock: clock,
+            try await backend.withStore(prepare: prepare) { store, location in
+                try await body(EventsHarness(simulator: simulator, client: client, store: store, location: location, clock: clock,
                                              configuration: configuration))
             }
         } catch {

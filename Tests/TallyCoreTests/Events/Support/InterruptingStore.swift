@@ -30,6 +30,13 @@ struct InterruptingStore: TallyStore {
     }
 
     // Everything else is the wrapped store's.
+    func latestSubscriptionListing() async throws -> SubscriptionListingRecord? { try await base.latestSubscriptionListing() }
+    func syncedSubscriptions() async throws -> [SyncedSubscription] { try await base.syncedSubscriptions() }
+    func teamSubscriptionReferences() async throws -> [TeamSubscriptionReference] { try await base.teamSubscriptionReferences() }
+    func applyListedSubscriptions(_ syncs: [SubscriptionSync]) async throws -> [SubscriptionSyncOutcome] {
+        try await base.applyListedSubscriptions(syncs)
+    }
+    func recordSubscriptionListing(_ listing: SubscriptionListingRecord) async throws { try await base.recordSubscriptionListing(listing) }
     func teams() async throws -> [TeamRecord] { try await base.teams() }
     func latestDiscrepancies() async throws -> [DiscrepancyRecord] { try await base.latestDiscrepancies() }
     func apiCalls(from start: Date, to end: Date) async throws -> [APICallRecord] { try await base.apiCalls(from: start, to: end) }
