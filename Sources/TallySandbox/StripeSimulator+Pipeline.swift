@@ -7,6 +7,9 @@ extension StripeSimulator {
         var response: SimulatorResponse?
         var delay: Duration
         var idempotency: (key: String, fingerprint: String)?
+        /// What the key replays when it differs from what was sent (Stripe stored the real answer; the
+        /// connection dropped or a proxy cut the body short on the way).
+        var stored: SimulatorResponse? = nil
     }
 
     /// Decides the answer to a request (faults, auth, idempotency, routing); runs on the event loop, never blocks.
@@ -14,6 +17,17 @@ extension StripeSimulator {
         if request.path.hasPrefix("/_sandbox/") {
             return Decision(response: control(request), delay: .zero)
         }
+        let decision = decideStripe(request)
+        let hook = requestHooks.withLock { hooks -> (@Sendable () -> Void)? in
+            hooks.count += 1
+            return hooks.actions.removeValue(forKey: hooks.count)
+        }
+        hook?()
+        return decision
+    }
+
+    /// The answer to a Stripe API request.
+    private func decideStripe(_ request: SimulatorRequest) -> Decision {
         // A scripted answer stands for a failure before Stripe processed anything, so it is neither
         // authenticated nor stored for idempotent replay: a retry with the same key is processed for real.
         if let canned = scripted.withLock({ queue -> ScriptedResponse? in
@@ -33,14 +47,16 @@ extension StripeSimulator {
             return Decision(response: .error(failure, requestID: request.requestID), delay: .zero)
         }
         let delay = faults.delay()
-        let failWith500: Bool
+        let processing: FaultInjector.Processing
         switch faults.decide(path: request.path) {
         case .dropConnection:
             return Decision(response: nil, delay: .zero)
         case .rateLimited:
             return Decision(response: .error(Self.rateLimited, requestID: request.requestID), delay: delay)
-        case .proceed(let fail):
-            failWith500 = fail
+        case .lockTimeout:
+            return Decision(response: .error(Self.lockTimeout, requestID: request.requestID), delay: delay)
+        case .proceed(let decided):
+            processing = decided
         }
         var idempotency: (key: String, fingerprint: String)?
         if request.method == "POST", let key = request.header("Idempotency-Key"), !key.isEmpty {
@@ -63,27 +79,54 @@ extension StripeSimulator {
                 return Decision(response: .error(error, requestID: request.requestID), delay: delay)
             }
         }
-        let response: SimulatorResponse
-        if failWith500 {
-            response = .error(Self.internalError, requestID: request.requestID)
-        } else {
-            let now = Int64(clock.now().timeIntervalSince1970.rounded(.down))
-            let router = StripeRouter(request: request, now: now)
-            do {
-                let body = try state.withStorage { storage throws(StripeAPIError) in try router.route(&storage) }
-                response = .json(body, requestID: request.requestID)
-            } catch {
-                response = .error(error, requestID: request.requestID)
-            }
+        if processing == .fail500Before {
+            return Decision(response: .error(Self.internalError, requestID: request.requestID), delay: delay,
+                            idempotency: idempotency)
         }
-        return Decision(response: response, delay: delay, idempotency: idempotency)
+        let response = process(request)
+        switch processing {
+        case .normal, .fail500Before:
+            return Decision(response: response, delay: delay, idempotency: idempotency)
+        case .fail500After:
+            // Stripe stores the 500 under the key, so the key replays the 500 although the work was done.
+            return Decision(response: .error(Self.internalError, requestID: request.requestID), delay: delay,
+                            idempotency: idempotency)
+        case .dropAfter:
+            return Decision(response: nil, delay: delay, idempotency: idempotency, stored: response)
+        case .unreadableAfter:
+            var cut = response
+            cut.body = String(response.body.prefix(response.body.count / 2))
+            return Decision(response: cut, delay: delay, idempotency: idempotency, stored: response)
+        }
+    }
+
+    /// Routes `request` to the Stripe routes (a misbehaving list repeats its first page when asked to).
+    private func process(_ request: SimulatorRequest) -> SimulatorResponse {
+        let repeating = request.method == "GET" && faults.repeatsListPages
+        var routed = request
+        if repeating {
+            routed.query = routed.query.split(separator: "&")
+                .filter { !$0.hasPrefix("starting_after=") && !$0.hasPrefix("ending_before=") }
+                .joined(separator: "&")
+        }
+        let now = Int64(clock.now().timeIntervalSince1970.rounded(.down))
+        let router = StripeRouter(request: routed, now: now)
+        do {
+            var body = try state.withStorage { storage throws(StripeAPIError) in try router.route(&storage) }
+            if repeating, case .object(let pairs) = body, body["object"] == .string("list") {
+                body = .object(pairs.map { $0.0 == "has_more" ? ("has_more", .bool(true)) : $0 })
+            }
+            return .json(body, requestID: request.requestID)
+        } catch {
+            return .error(error, requestID: request.requestID)
+        }
     }
 
     /// Called once the answer is sent (or the connection dropped): stores it for idempotent replay and
     /// records the request.
     func complete(_ request: SimulatorRequest, _ decision: Decision, startedAt: ContinuousClock.Instant) {
         let now = clock.now()
-        if let idempotency = decision.idempotency, let response = decision.response {
+        if let idempotency = decision.idempotency, let response = decision.stored ?? decision.response {
             self.idempotency.finish(key: idempotency.key, fingerprint: idempotency.fingerprint, response: response,
                                     now: now)
         }
@@ -107,6 +150,10 @@ extension StripeSimulator {
     static let rateLimited = StripeAPIError(
         status: 429, type: "invalid_request_error", code: "rate_limit",
         message: "Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.")
+
+    static let lockTimeout = StripeAPIError(
+        status: 429, type: "invalid_request_error", code: "lock_timeout",
+        message: "This object cannot be accessed right now because another API request or Stripe process is currently accessing it. If you see this error intermittently, retry the request.")
 
     static let internalError = StripeAPIError(
         status: 500, type: "api_error",

@@ -9,7 +9,9 @@ import Synchronization
 /// Besides Stripe's `/v1/...` routes it serves a control API (no key needed from loopback):
 /// `POST /_sandbox/clock/advance?seconds=N`, `POST /_sandbox/clock/set?time=UNIX`,
 /// `POST /_sandbox/faults` with a JSON `FaultPlan` (`errorRate`, `latencyMs`, `latencyJitterMs`,
-/// `dropConnectionRate`, `rateLimit`, `endpointRateLimits`, `burst429Count`, `failedDeliveryRate`, `seed`),
+/// `dropConnectionRate`, `rateLimit`, `endpointRateLimits`, `burst429Count`, `failedDeliveryRate`,
+/// `errorAfterApplyRate`, `dropAfterApplyRate`, `unreadableSuccessRate`, `lockTimeoutRate`, `repeatListPages`,
+/// `faultyRequests`, `seed`),
 /// `POST /_sandbox/reset` and `GET /_sandbox/health`.
 public final class StripeSimulator: Sendable {
     let configuration: SimulatorConfiguration
@@ -20,6 +22,8 @@ public final class StripeSimulator: Sendable {
     let scripted = Mutex<[ScriptedResponse]>([])
     let recorded = Mutex<[RecordedRequest]>([])
     let requestIDs = Mutex(IdentifierGenerator(salt: 0x5EED_0F_4E9))
+    /// Stripe API requests decided so far, and the actions waiting for one of them (`whenRequest`).
+    let requestHooks = Mutex<(count: Int, actions: [Int: @Sendable () -> Void])>((0, [:]))
     private let server = Mutex<RunningServer?>(nil)
 
     private struct RunningServer: Sendable {
@@ -52,6 +56,18 @@ public final class StripeSimulator: Sendable {
     public func setFaults(_ faults: FaultPlan) {
         self.faults.replace(with: faults)
         state.setFailedDeliveryRate(faults.failedDeliveryRate)
+    }
+
+    /// Runs `action` once the `number`-th Stripe API request from now (1-based, control routes not
+    /// counted) has been processed, before its answer is written: the point where a client killed now has
+    /// changed Stripe without learning it.
+    public func whenRequest(number: Int, _ action: @escaping @Sendable () -> Void) {
+        requestHooks.withLock { hooks in hooks.actions[hooks.count + number] = action }
+    }
+
+    /// Forgets every action `whenRequest` registered that has not run yet.
+    public func cancelRequestHooks() {
+        requestHooks.withLock { $0.actions.removeAll() }
     }
 
     /// The next request matching `response`'s method and path prefix gets exactly this answer, once.

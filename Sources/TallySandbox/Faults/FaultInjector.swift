@@ -4,9 +4,24 @@ import Synchronization
 final class FaultInjector: Sendable {
     /// What happens to one request.
     enum Decision: Equatable {
-        case proceed(failWith500: Bool)
+        case proceed(Processing)
         case rateLimited
+        case lockTimeout
         case dropConnection
+    }
+
+    /// How a request that gets past the limits is processed and answered.
+    enum Processing: Equatable {
+        /// Processed and answered normally.
+        case normal
+        /// Answered 500 before anything is processed.
+        case fail500Before
+        /// Processed, then answered 500 (the 500 is what the key replays).
+        case fail500After
+        /// Processed, then the connection closes without an answer.
+        case dropAfter
+        /// Processed, then a 200 arrives cut short.
+        case unreadableAfter
     }
 
     private struct Bucket {
@@ -18,6 +33,8 @@ final class FaultInjector: Sendable {
         var plan: FaultPlan
         var random: SeededRandom
         var burstRemaining: Int
+        /// Requests still exposed to the plan's faults (nil: all of them).
+        var faultyRemaining: Int?
         var overall: Bucket?
         var endpoints: [String: Bucket] = [:]
     }
@@ -25,7 +42,8 @@ final class FaultInjector: Sendable {
     private let state: Mutex<State>
 
     init(plan: FaultPlan) {
-        state = Mutex(State(plan: plan, random: SeededRandom(seed: plan.seed), burstRemaining: plan.burst429Count))
+        state = Mutex(State(plan: plan, random: SeededRandom(seed: plan.seed), burstRemaining: plan.burst429Count,
+                     faultyRemaining: plan.faultyRequests))
     }
 
     /// The plan in force.
@@ -33,13 +51,18 @@ final class FaultInjector: Sendable {
 
     /// Replaces the plan, restarting its random sequence, burst and rate-limit buckets.
     func replace(with plan: FaultPlan) {
-        state.withLock { $0 = State(plan: plan, random: SeededRandom(seed: plan.seed), burstRemaining: plan.burst429Count) }
+        state.withLock { $0 = State(plan: plan, random: SeededRandom(seed: plan.seed), burstRemaining: plan.burst429Count,
+                     faultyRemaining: plan.faultyRequests) }
     }
 
     /// Decides the fate of a request to `path`.
     func decide(path: String) -> Decision {
         let now = ContinuousClock.now
         return state.withLock { state in
+            if let remaining = state.faultyRemaining {
+                guard remaining > 0 else { return .proceed(.normal) }
+                state.faultyRemaining = remaining - 1
+            }
             if state.random.chance(state.plan.dropConnectionRate) { return .dropConnection }
             if state.burstRemaining > 0 {
                 state.burstRemaining -= 1
@@ -51,7 +74,12 @@ final class FaultInjector: Sendable {
             for (prefix, rate) in state.plan.endpointRateLimits where path.hasPrefix(prefix) {
                 if !Self.take(&state.endpoints[prefix], rate: rate, now: now) { return .rateLimited }
             }
-            return .proceed(failWith500: state.random.chance(state.plan.errorRate))
+            if state.random.chance(state.plan.lockTimeoutRate) { return .lockTimeout }
+            if state.random.chance(state.plan.errorRate) { return .proceed(.fail500Before) }
+            if state.random.chance(state.plan.errorAfterApplyRate) { return .proceed(.fail500After) }
+            if state.random.chance(state.plan.dropAfterApplyRate) { return .proceed(.dropAfter) }
+            if state.random.chance(state.plan.unreadableSuccessRate) { return .proceed(.unreadableAfter) }
+            return .proceed(.normal)
         }
     }
 
@@ -64,6 +92,9 @@ final class FaultInjector: Sendable {
             return plan.latency + plan.latencyJitter * fraction
         }
     }
+
+    /// Whether lists repeat their first page for ever.
+    var repeatsListPages: Bool { state.withLock { $0.plan.repeatListPages && $0.faultyRemaining != 0 } }
 
     /// Whether to record an event as a failed webhook delivery.
     var failedDeliveryRate: Double { state.withLock { $0.plan.failedDeliveryRate } }

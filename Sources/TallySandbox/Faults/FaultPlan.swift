@@ -16,13 +16,32 @@ public struct FaultPlan: Sendable, Equatable, Codable {
     public var burst429Count: Int
     /// Share of recorded events (0...1) marked as failed webhook deliveries (`delivery_success=false`).
     public var failedDeliveryRate: Double
+    /// Share of requests (0...1) Stripe processes and then answers 500 `api_error`: the 500 is stored under
+    /// the Idempotency-Key and replayed, as Stripe does, so only a new key gets past it.
+    public var errorAfterApplyRate: Double
+    /// Share of requests (0...1) Stripe processes and whose connection then closes without an answer; the
+    /// real answer is stored under the Idempotency-Key.
+    public var dropAfterApplyRate: Double
+    /// Share of requests (0...1) Stripe processes whose 200 reaches the client cut short (a broken proxy or
+    /// network): the client cannot read it, though Stripe stored the whole answer.
+    public var unreadableSuccessRate: Double
+    /// Share of requests (0...1) answered 429 `lock_timeout` (an object lock held elsewhere), before processing.
+    public var lockTimeoutRate: Double
+    /// A misbehaving list: every list ignores `starting_after` and says `has_more: true`, so the same page
+    /// and cursor come back for ever.
+    public var repeatListPages: Bool
+    /// When set, only the next N Stripe API requests are exposed to the faults above; later ones are
+    /// answered normally (one 500, then a clean retry).
+    public var faultyRequests: Int?
     /// Seed of the random generator behind every rate above, so a run is reproducible.
     public var seed: UInt64
 
     public init(errorRate: Double = 0, latency: Duration = .zero, latencyJitter: Duration = .zero,
                 dropConnectionRate: Double = 0, rateLimit: Double? = nil,
                 endpointRateLimits: [String: Double] = [:], burst429Count: Int = 0,
-                failedDeliveryRate: Double = 0, seed: UInt64 = 42) {
+                failedDeliveryRate: Double = 0, errorAfterApplyRate: Double = 0, dropAfterApplyRate: Double = 0,
+                unreadableSuccessRate: Double = 0, lockTimeoutRate: Double = 0, repeatListPages: Bool = false,
+                faultyRequests: Int? = nil, seed: UInt64 = 42) {
         self.errorRate = errorRate
         self.latency = latency
         self.latencyJitter = latencyJitter
@@ -31,12 +50,19 @@ public struct FaultPlan: Sendable, Equatable, Codable {
         self.endpointRateLimits = endpointRateLimits
         self.burst429Count = burst429Count
         self.failedDeliveryRate = failedDeliveryRate
+        self.errorAfterApplyRate = errorAfterApplyRate
+        self.dropAfterApplyRate = dropAfterApplyRate
+        self.unreadableSuccessRate = unreadableSuccessRate
+        self.lockTimeoutRate = lockTimeoutRate
+        self.repeatListPages = repeatListPages
+        self.faultyRequests = faultyRequests
         self.seed = seed
     }
 
     private enum CodingKeys: String, CodingKey {
         case errorRate, latencyMs, latencyJitterMs, dropConnectionRate, rateLimit, endpointRateLimits,
-             burst429Count, failedDeliveryRate, seed
+             burst429Count, failedDeliveryRate, errorAfterApplyRate, dropAfterApplyRate, unreadableSuccessRate,
+             lockTimeoutRate, repeatListPages, faultyRequests, seed
     }
 
     /// Decodes the JSON of `POST /_sandbox/faults`; durations are in milliseconds, every key optional.
@@ -51,6 +77,12 @@ public struct FaultPlan: Sendable, Equatable, Codable {
             endpointRateLimits: try container.decodeIfPresent([String: Double].self, forKey: .endpointRateLimits) ?? [:],
             burst429Count: try container.decodeIfPresent(Int.self, forKey: .burst429Count) ?? 0,
             failedDeliveryRate: try container.decodeIfPresent(Double.self, forKey: .failedDeliveryRate) ?? 0,
+            errorAfterApplyRate: try container.decodeIfPresent(Double.self, forKey: .errorAfterApplyRate) ?? 0,
+            dropAfterApplyRate: try container.decodeIfPresent(Double.self, forKey: .dropAfterApplyRate) ?? 0,
+            unreadableSuccessRate: try container.decodeIfPresent(Double.self, forKey: .unreadableSuccessRate) ?? 0,
+            lockTimeoutRate: try container.decodeIfPresent(Double.self, forKey: .lockTimeoutRate) ?? 0,
+            repeatListPages: try container.decodeIfPresent(Bool.self, forKey: .repeatListPages) ?? false,
+            faultyRequests: try container.decodeIfPresent(Int.self, forKey: .faultyRequests),
             seed: try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 42
         )
     }
@@ -65,6 +97,12 @@ public struct FaultPlan: Sendable, Equatable, Codable {
         try container.encode(endpointRateLimits, forKey: .endpointRateLimits)
         try container.encode(burst429Count, forKey: .burst429Count)
         try container.encode(failedDeliveryRate, forKey: .failedDeliveryRate)
+        try container.encode(errorAfterApplyRate, forKey: .errorAfterApplyRate)
+        try container.encode(dropAfterApplyRate, forKey: .dropAfterApplyRate)
+        try container.encode(unreadableSuccessRate, forKey: .unreadableSuccessRate)
+        try container.encode(lockTimeoutRate, forKey: .lockTimeoutRate)
+        try container.encode(repeatListPages, forKey: .repeatListPages)
+        try container.encodeIfPresent(faultyRequests, forKey: .faultyRequests)
         try container.encode(seed, forKey: .seed)
     }
 
