@@ -12,6 +12,9 @@ final class CurlTransfer: @unchecked Sendable {
     private var responseHeaders = HTTPHeaderFields()
     private var responseBody = Data()
     private var finished = false
+    /// The most body bytes this transfer keeps; past it the transfer stops (`responseTooLarge`).
+    private let maxBodyBytes: Int
+    private var bodyTooLarge = false
 
     /// Set by the submitting task before the transfer is queued.
     var continuation: CheckedContinuation<HTTPResponse, any Error>?
@@ -19,7 +22,8 @@ final class CurlTransfer: @unchecked Sendable {
     var submitted = false
     var cancelRequested = false
 
-    init(request: HTTPRequest) throws {
+    init(request: HTTPRequest, maxBodyBytes: Int = CurlTransport.defaultMaxResponseBytes) throws {
+        self.maxBodyBytes = maxBodyBytes
         _ = CurlGlobal.initialized
         guard let handle = curl_easy_init() else {
             throw HTTPTransportError(kind: .other, message: "libcurl could not create a handle", code: -1)
@@ -89,8 +93,14 @@ final class CurlTransfer: @unchecked Sendable {
         max(1, Int((duration.timeInterval * 1000).rounded(.up)))
     }
 
-    fileprivate func appendBody(_ bytes: UnsafeRawBufferPointer) {
+    /// Keeps `bytes` unless they take the body past the cap; false tells curl to stop the transfer.
+    fileprivate func appendBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard responseBody.count + bytes.count <= maxBodyBytes else {
+            bodyTooLarge = true
+            return false
+        }
         responseBody.append(contentsOf: bytes)
+        return true
     }
 
     fileprivate func appendHeaderLine(_ line: String) {
@@ -107,6 +117,13 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Turns curl's verdict into a response or a typed error and resumes the awaiting task.
     func complete(with code: CURLcode) {
+        if bodyTooLarge {
+            // Stopped by the write callback: the body read so far is dropped, not handed on half-read.
+            responseBody = Data()
+            finish(.failure(HTTPTransportError(kind: .responseTooLarge,
+                                               message: "the response body passed \(maxBodyBytes) bytes", code: Int(code.rawValue))))
+            return
+        }
         guard code == CURLE_OK else {
             finish(.failure(transportError(for: code)))
             return
@@ -149,8 +166,8 @@ private func curlWriteBody(
 ) -> Int {
     guard let pointer, let userdata else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
-    transfer.appendBody(UnsafeRawBufferPointer(start: pointer, count: size * count))
-    return size * count
+    // Returning less than was offered makes curl abort the transfer with CURLE_WRITE_ERROR.
+    return transfer.appendBody(UnsafeRawBufferPointer(start: pointer, count: size * count)) ? size * count : 0
 }
 
 /// curl's header callback: called once per header line, status line included.

@@ -13,6 +13,8 @@ public struct HTTPTransportError: Error, Sendable, CustomStringConvertible, Equa
         case tls
         /// Anything else: the connection dropped, an empty reply, a protocol error.
         case other
+        /// The response body passed the transport's cap; the transfer was stopped there.
+        case responseTooLarge = "response_too_large"
     }
 
     public var kind: Kind

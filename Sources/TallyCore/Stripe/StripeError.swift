@@ -23,6 +23,9 @@ public struct StripeError: TallyFailure, Equatable {
         case circuitOpen = "circuit_open"
         /// A response Tally could not read (65).
         case decoding
+        /// Stripe (or something between) behaves in a way no retry mends: a list that repeats its cursor or
+        /// never ends, a response larger than any Stripe sends (69, like an unavailable service).
+        case misbehaving
     }
 
     public var code: Code
@@ -52,7 +55,7 @@ public struct StripeError: TallyFailure, Equatable {
         case .invalidRequest, .decoding: .dataError
         case .authentication, .permission: .configuration
         case .rateLimited, .server, .timeout, .network: .temporaryFailure
-        case .circuitOpen: .unavailable
+        case .circuitOpen, .misbehaving: .unavailable
         }
     }
 
@@ -117,6 +120,10 @@ extension StripeError {
             return StripeError(code: .timeout, endpoint: endpoint,
                                message: "\(endpoint) timed out\(tries) (\(error.message)). "
                                    + "Re-run later; check STRIPE_API_BASE and the network if it persists.")
+        case .responseTooLarge:
+            return StripeError(code: .misbehaving, endpoint: endpoint,
+                               message: "Stripe's response to \(endpoint) was larger than Tally reads (\(error.message)); "
+                                   + "no Stripe response is that large. Check STRIPE_API_BASE and any proxy in between, then re-run.")
         case .connectFailed, .tls, .other:
             return StripeError(code: .network, endpoint: endpoint,
                                message: "Could not reach Stripe for \(endpoint)\(tries) (\(error.kind.rawValue): \(error.message)). "
@@ -130,6 +137,15 @@ extension StripeError {
         return StripeError(code: .decoding, endpoint: endpoint, requestID: requestID,
                            message: "Could not read Stripe's response to \(endpoint) as \(type): \(underlying).\(reference) "
                                + "Check that STRIPE_API_VERSION matches the version Tally pins, and STRIPE_API_BASE.")
+    }
+
+    /// The error for a list that would never end: its cursor came back, or it ran past `pages` pages.
+    static func endlessList(_ endpoint: String, pages: Int, repeatedCursor: String?) -> StripeError {
+        let what = repeatedCursor.map { "returned the cursor \($0) a second time after \(pages) pages" }
+            ?? "still said has_more after \(pages) pages"
+        return StripeError(code: .misbehaving, endpoint: endpoint,
+                           message: "The Stripe list \(endpoint) \(what), so it would never end; the job stopped reading it. "
+                               + "Check STRIPE_API_BASE and any proxy in between (Stripe never repeats a cursor), then re-run.")
     }
 
     /// The fail-fast error while the circuit is open.

@@ -99,4 +99,37 @@ struct CurlTransportTests {
         #expect(next.status == 200)
         try await simulator.shutdown()
     }
+
+    @Test("a body past the cap stops the transfer with responseTooLarge instead of being read whole")
+    func bodyCap() async throws {
+        // Given a list answer of about 30 KB and a transport capped at 4 KB
+        let simulator = try await running()
+        for index in 0..<120 { simulator.state.createCustomer(email: "c\(index)@example.com") }
+        let transport = CurlTransport(maxResponseBytes: 4_096)
+
+        // When it is fetched
+        let error = await #expect(throws: HTTPTransportError.self) {
+            try await transport.execute(request(simulator, "/v1/customers?limit=100"))
+        }
+
+        // Then the transfer stops at the cap, and the next small answer still arrives
+        #expect(error?.kind == .responseTooLarge)
+        #expect(error?.message == "the response body passed 4096 bytes")
+        #expect(try await transport.execute(request(simulator, "/v1/customers?limit=1")).status == 200)
+        #expect(CurlTransport.defaultMaxResponseBytes == 64 * 1024 * 1024)
+        try await simulator.shutdown()
+    }
+
+    @Test("a body past the cap is a misbehaving Stripe (exit 69), not retried")
+    func bodyCapThroughClient() async throws {
+        let simulator = try await running()
+        for index in 0..<120 { simulator.state.createCustomer(email: "c\(index)@example.com") }
+        let stripe = StripeClient(configuration: StripeClientConfiguration(apiKey: Secret("sk_test_tally"), apiBase: simulator.baseURL,
+                                                                           maxRequestsPerSecond: 0),
+                                  transport: CurlTransport(maxResponseBytes: 4_096), clock: ManualClock())
+        let error = await #expect(throws: StripeError.self) { try await stripe.customers() }
+        #expect(error?.code == .misbehaving && error?.exitStatus == .unavailable)
+        #expect(simulator.requests.count == 1)
+        try await simulator.shutdown()
+    }
 }

@@ -33,8 +33,9 @@ public struct RetryPolicy: Sendable {
         }
     }
 
-    /// Network errors and timeouts are always worth another attempt (a POST carries its Idempotency-Key).
-    public func shouldRetry(_ error: HTTPTransportError) -> Bool { true }
+    /// Network errors and timeouts are worth another attempt (a POST carries its Idempotency-Key); a body
+    /// past the transport's cap would only be read again to the same cap.
+    public func shouldRetry(_ error: HTTPTransportError) -> Bool { error.kind != .responseTooLarge }
 
     /// The largest delay before the retry that follows failed attempt `attempt` (1-based): `base * 2^(attempt-1)`,
     /// capped at `maxBackoff`.
