@@ -25,7 +25,8 @@ public struct JobContext: Sendable {
                 since: Date?, until: Date?, runID: Int64) {
         self.configuration = configuration
         self.store = store
-        self.stripe = stripe
+        // Every Stripe call of the run stops with it (see `InterruptibleStripe`).
+        self.stripe = stripe is InterruptibleStripe ? stripe : InterruptibleStripe(base: stripe, interrupt: interrupt)
         self.mailer = mailer
         self.logger = logger
         self.clock = clock

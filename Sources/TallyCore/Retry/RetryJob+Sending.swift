@@ -2,7 +2,8 @@ import Foundation
 
 extension RetryJob {
     /// Sends with at most `width` events in flight, checking the interrupt flag before each new send; on a
-    /// stop request the sends in flight finish and their results are kept.
+    /// stop request the sends in flight are abandoned (their deliveries stay as recorded, and the next run
+    /// re-sends them under the same key, which replays Stripe's answer) and the finished ones are kept.
     static func send(_ candidates: [RetryCandidate], context: JobContext, width: Int) async throws -> [RetryRowResult] {
         let sender = MeterEventSender(stripe: context.stripe, store: context.store, clock: context.clock)
         return try await withThrowingTaskGroup(of: RetryRowResult.self) { group in
@@ -16,7 +17,15 @@ extension RetryJob {
                     inFlight += 1
                 }
                 if context.interrupt.isRequested { stopped = true }
-                guard let result = try await group.next() else { break }
+                let result: RetryRowResult?
+                do {
+                    result = try await group.next()
+                } catch is JobInterrupted {
+                    inFlight -= 1
+                    stopped = true
+                    continue
+                }
+                guard let result else { break }
                 inFlight -= 1
                 results.append(result)
             }
