@@ -16,17 +16,31 @@ struct MeterEventSender: Sendable {
         let submission = MeterEventSubmission(meter: candidate.meter, customerID: delivery.customerID,
                                               value: delivery.value, identifier: delivery.identifier,
                                               timestamp: delivery.eventTimestamp)
-        delivery.idempotencyKey = candidate.idempotencyKey
+        // Attempt n goes out under key n: a run killed before storing the answer re-sends under the same key
+        // and Stripe replays its first answer; after a stored answer the next attempt takes a new key, since
+        // Stripe also stores (and replays) a 500. The identifier stays, so Stripe still counts the row once.
+        let key = candidate.idempotencyKey(attempt: delivery.attempts + 1)
+        delivery.idempotencyKey = key
         let result: RetryRowResult
         do {
-            let response = try await stripe.send(.post("/v1/billing/meter_events", submission.parameters,
-                                                       idempotencyKey: candidate.idempotencyKey))
-            // Marked sent only now that Stripe answered 2xx.
-            delivery.status = .sent
+            let response = try await stripe.send(StripeRequest(method: .post, path: "/v1/billing/meter_events",
+                                                               parameters: submission.parameters, idempotencyKey: key,
+                                                               newKeyPerAttempt: true))
             delivery.stripeRequestID = response.requestID
-            delivery.lastError = response.idempotentReplayed ? "Stripe replayed an earlier answer" : nil
-            delivery.sentAt = clock.now()
-            result = RetryRowResult(candidate, outcome: .sent, detail: response.requestID.map { "Request-Id \($0)" } ?? "accepted")
+            if let event = try? response.decode(MeterEvent.self), event.identifier == delivery.identifier {
+                // Marked sent only now that Stripe answered 2xx with the event it recorded.
+                delivery.status = .sent
+                delivery.lastError = response.idempotentReplayed ? "Stripe replayed an earlier answer" : nil
+                delivery.sentAt = clock.now()
+                result = RetryRowResult(candidate, outcome: .sent, detail: response.requestID.map { "Request-Id \($0)" } ?? "accepted")
+            } else {
+                // A 200 Tally cannot read says nothing it can trust about this event.
+                let reference = response.requestID.map { " (Request-Id \($0))" } ?? ""
+                let note = "Stripe answered \(response.status) with a body Tally could not read as this event\(reference)"
+                delivery.status = .unconfirmed
+                delivery.lastError = note
+                result = RetryRowResult(candidate, outcome: .unconfirmed, detail: "\(note); \(Self.settledNextRun)")
+            }
         } catch let error as StripeError {
             switch Self.classify(error) {
             case .delivered:
@@ -35,11 +49,16 @@ struct MeterEventSender: Sendable {
                 delivery.lastError = Self.alreadyInStripe
                 delivery.sentAt = clock.now()
                 result = RetryRowResult(candidate, outcome: .alreadyDelivered, detail: Self.alreadyInStripe)
-            case .retryLater:
-                delivery.status = .pending
+            case .notProcessed:
+                // Stripe turned this attempt away unprocessed; an earlier attempt's unknown outcome still stands.
+                delivery.status = delivery.status == .unconfirmed ? .unconfirmed : .pending
                 delivery.lastError = error.message
-                result = RetryRowResult(candidate, outcome: .pending,
+                result = RetryRowResult(candidate, outcome: delivery.status == .unconfirmed ? .unconfirmed : .pending,
                                         detail: "re-sent next run with the same identifier: \(error.message)")
+            case .unknownOutcome:
+                delivery.status = .unconfirmed
+                delivery.lastError = error.message
+                result = RetryRowResult(candidate, outcome: .unconfirmed, detail: "\(error.message) \(Self.settledNextRun)")
             case .rejected:
                 delivery.status = .failed
                 delivery.lastError = error.message
@@ -54,12 +73,16 @@ struct MeterEventSender: Sendable {
         return result
     }
 
+    static let settledNextRun = "Stripe may or may not count it: the next run settles it from Stripe's summaries"
+
     /// How a failed send is treated.
     enum FailureClass: Equatable {
         /// Stripe's 400 for an identifier it already has (within its 24 h window): the usage is counted.
         case delivered
-        /// Timeout, 5xx, 429 or network: Stripe may or may not have it; the same identifier is safe to re-send.
-        case retryLater
+        /// A 429 (a rate limit or an object lock): Stripe processed nothing; the same identifier is re-sent.
+        case notProcessed
+        /// A timeout, a 5xx or a dropped connection: Stripe may or may not have it (`unconfirmed`).
+        case unknownOutcome
         /// Any other 4xx: re-sending will not help.
         case rejected
         /// The key, a permission or Stripe's availability: nothing else will succeed either.
@@ -75,9 +98,10 @@ struct MeterEventSender: Sendable {
                 return .delivered
             }
             return .rejected
-        case .timeout, .server, .network, .rateLimited: return .retryLater
+        case .rateLimited: return .notProcessed
+        case .timeout, .server, .network: return .unknownOutcome
         case .decoding: return .rejected
-        case .authentication, .permission, .circuitOpen: return .stopRun
+        case .authentication, .permission, .circuitOpen, .misbehaving: return .stopRun
         }
     }
 }

@@ -19,14 +19,15 @@ public struct RetryCandidate: Sendable, Equatable {
     /// The row's stable meter-event identifier.
     public var identifier: String { MeterEventIdentifier.forRow(row) }
 
-    /// The Idempotency-Key of every send of this row: a re-run after a crash replays the first answer.
-    public var idempotencyKey: String { "tally-retry-\(identifier)" }
+    /// The Idempotency-Key of send number `attempt` (1-based, counted across runs on the delivery): the
+    /// same number after a crash replays Stripe's first answer; a new number gets past a stored 500.
+    public func idempotencyKey(attempt: Int) -> String { "tally-retry-\(identifier)-\(attempt)" }
 
     /// The delivery row recorded before the first send.
     func delivery(status: MeterEventDeliveryStatus, now: Date, note: String? = nil) -> MeterEventDelivery {
         MeterEventDelivery(usageRowID: row.id, identifier: identifier, customerID: row.stripeCustomerID ?? "",
                            eventName: meter.eventName, value: row.tokens, eventTimestamp: row.createdAt,
-                           status: status, lastError: note, idempotencyKey: idempotencyKey,
+                           status: status, lastError: note, idempotencyKey: nil,
                            createdAt: now, updatedAt: now)
     }
 }

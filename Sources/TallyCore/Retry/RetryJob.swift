@@ -25,12 +25,13 @@ public enum RetryJob {
                                    now: now, settleDelay: settleDelay, range: range, logger: context.logger,
                                    interrupt: context.interrupt)
         let plan = try await planner.plan()
-        let existing = try await context.store.deliveries(identifiers: plan.candidates.map(\.identifier))
-        let stored = Dictionary(existing.map { ($0.identifier, $0) }, uniquingKeysWith: { first, _ in first })
         context.logger.info("planned retry", metadata: [
             "source": "\(plan.source)", "rows": "\(plan.candidates.count)", "extras": "\(plan.extras.count)"])
 
         if !context.dryRun { try await settleConfirmed(plan.presentInStripe, context: context, now: now) }
+        // Read after settling, so a delivery the summaries just confirmed is not sent again.
+        let existing = try await context.store.deliveries(identifiers: plan.candidates.map(\.identifier))
+        let stored = Dictionary(existing.map { ($0.identifier, $0) }, uniquingKeysWith: { first, _ in first })
 
         let rules = RetryRules(now: now, settleDelay: settleDelay)
         var results: [RetryRowResult] = []
@@ -89,20 +90,20 @@ public enum RetryJob {
 
         let count = { (outcome: RetryRowResult.Outcome) in results.filter { $0.outcome == outcome }.count }
         let summary = "\(context.dryRun ? "dry run: \(count(.wouldSend)) would be sent, \(count(.wouldCancel)) cancelled" : "\(count(.sent)) sent, \(count(.alreadyDelivered)) already in Stripe, \(count(.cancelled)) duplicates cancelled"), "
-            + "\(count(.pending)) left for the next run, \(count(.failed)) failed, \(report.needsHuman.count) need a human, \(alreadySettled) settled earlier"
+            + "\(count(.pending)) left for the next run, \(count(.unconfirmed)) unconfirmed (settled from Stripe's summaries next run), \(count(.failed)) failed, \(report.needsHuman.count) need a human, \(alreadySettled) settled earlier"
             + (heldBack > 0 ? ", \(heldBack) held back" : "")
         context.logger.notice("\(summary)")
         return JobReport(itemsProcessed: results.count, itemsFailed: count(.failed),
                          needsHuman: !report.needsHuman.isEmpty, summary: summary)
     }
 
-    /// Deliveries still `pending` (sent, answer lost) whose rows Stripe's summaries now show present are
-    /// settled as sent: the usage is counted, and a re-send could only add a copy once Stripe's 24-hour
-    /// identifier window has passed.
+    /// Deliveries `unconfirmed` (sent, outcome unknown), or `pending` after a try an older Tally could not
+    /// judge, whose rows Stripe's summaries now show present are settled as sent: the usage is counted, and
+    /// a re-send could only add a copy once Stripe's 24-hour identifier window has passed.
     static func settleConfirmed(_ rows: [UsageRow], context: JobContext, now: Date) async throws {
         guard !rows.isEmpty else { return }
         let pending = try await context.store.deliveries(identifiers: rows.map(MeterEventIdentifier.forRow))
-            .filter { $0.status == .pending && $0.attempts > 0 }
+            .filter { $0.status == .unconfirmed || $0.status == .pending && $0.attempts > 0 }
         for var delivery in pending {
             delivery.status = .sent
             delivery.lastError = "confirmed by Stripe's summaries after an unclear answer"

@@ -72,19 +72,39 @@ struct RetryPlanner: Sendable {
     /// against Stripe's summaries of its window, and only the rows that check shows missing are returned.
     /// A row inside a judged range is left out whatever that run found: either it was named there, or
     /// Stripe has its usage under an identifier Tally cannot see.
+    ///
+    /// The rows of `unconfirmed` deliveries (sent, outcome unknown) are checked the same way whatever a
+    /// reconciliation judged: the summaries settle them, or pin them missing for a re-send.
     func checkedUnjudgedRows(judged runs: [StoredReconciliationRun]) async throws -> (UnjudgedRowCheck.Outcome, Int) {
         let settled = now.addingTimeInterval(-settleDelay)
         let start = range?.start ?? now.addingTimeInterval(-GapClassifier.stripeTimestampLimit)
         let end = min(range?.end ?? settled, settled)
-        guard start < end else { return (.init(), 0) }
-        let unjudged = try await store.usageRows(from: start, to: end, customer: nil).filter { row in
-            row.reportedAt == nil && row.isBillable
-                && !runs.contains { $0.start <= row.createdAt && row.createdAt < $0.end }
+        var rows: [UsageRow] = []
+        if start < end {
+            rows = try await store.usageRows(from: start, to: end, customer: nil).filter { row in
+                row.reportedAt == nil && row.isBillable
+                    && !runs.contains { $0.start <= row.createdAt && row.createdAt < $0.end }
+            }
         }
-        guard !unjudged.isEmpty else { return (.init(), 0) }
+        let listed = Set(rows.map(\.id))
+        rows += try await unconfirmedRows().filter { !listed.contains($0.id) }
+        guard !rows.isEmpty else { return (.init(), 0) }
         let check = UnjudgedRowCheck(stripe: stripe, usage: store, meters: meters, defaultMeter: defaultMeter,
                                      now: now, settleDelay: settleDelay, logger: logger, interrupt: interrupt)
-        return (try await check.check(unjudged), unjudged.count)
+        return (try await check.check(rows.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }), rows.count)
+    }
+
+    /// The usage rows of `unconfirmed` deliveries (a pre-aggregated window's delivery has none: the next
+    /// reconciliation of its window decides).
+    func unconfirmedRows() async throws -> [UsageRow] {
+        var rows: [UsageRow] = []
+        for delivery in try await store.deliveries(status: .unconfirmed) {
+            // The delivery keeps the row's time to the second; a second either side finds the row whatever its fraction.
+            let found = try await store.usageRows(from: delivery.eventTimestamp.addingTimeInterval(-1),
+                                                  to: delivery.eventTimestamp.addingTimeInterval(2), customer: delivery.customerID)
+            rows += found.filter { $0.id == delivery.usageRowID && inRange($0) }
+        }
+        return rows
     }
 
     /// One event per window of a pre-aggregated meter inside the discrepancy, carrying the window's whole

@@ -10,8 +10,11 @@ public struct RetryRowResult: Sendable, Equatable {
         case alreadyDelivered = "already_delivered"
         /// Dry run: would be sent.
         case wouldSend = "would_send"
-        /// Timeout, 5xx or network error: stays pending, re-sent with the same identifier next run.
+        /// Turned away unprocessed (a 429): stays pending, re-sent with the same identifier next run.
         case pending
+        /// Sent, outcome unknown (5xx, timeout, dropped connection, unreadable 200): never counted as sent;
+        /// the next run settles it from Stripe's summaries.
+        case unconfirmed
         /// Stripe rejected it; re-sending will not help.
         case failed
         /// Not sent: a person must bill or credit it (see the needs-a-human list).

@@ -35,10 +35,12 @@ public struct RetryRules: Sendable {
                 return .settled(existing.status)
             case .needsHuman:
                 return .needsHuman(reason: existing.lastError ?? "held back by an earlier run", fix: Self.checkFirstFix)
-            case .pending:
-                // An attempt that got no clear answer may have been counted; once Stripe's 24 h identifier
-                // window has passed, a re-send could count it twice.
-                if existing.attempts > 0, existing.createdAt < now.addingTimeInterval(-GapClassifier.identifierWindow) {
+            case .pending, .unconfirmed:
+                // An attempt that got no clear answer may have been counted (rows Stripe's summaries show
+                // present were settled before this verdict); once Stripe's 24 h identifier window has passed,
+                // a re-send could count it twice. Within it, a re-send under a new key is deduplicated.
+                if existing.status == .unconfirmed || existing.attempts > 0,
+                   existing.createdAt < now.addingTimeInterval(-GapClassifier.identifierWindow) {
                     return .needsHuman(reason: "first sent over 24 h ago without a clear answer; Stripe no longer deduplicates its identifier",
                                        fix: Self.checkFirstFix)
                 }

@@ -19,12 +19,23 @@ public struct StripeRequest: Sendable {
     /// For POST: a key stable for this piece of work, so a retry (even a later run's) is deduplicated.
     /// When nil, the client makes a random one that stays the same across this request's retries.
     public var idempotencyKey: String?
+    /// For a POST whose body deduplicates itself (a meter event's `identifier`): each retry after a failed
+    /// attempt goes out under `<key>.<attempt>`, since Stripe stores a 500 under its key and replays it.
+    public var newKeyPerAttempt: Bool
 
-    public init(method: HTTPRequestMethod, path: String, parameters: [String: FormValue] = [:], idempotencyKey: String? = nil) {
+    public init(method: HTTPRequestMethod, path: String, parameters: [String: FormValue] = [:], idempotencyKey: String? = nil,
+                newKeyPerAttempt: Bool = false) {
         self.method = method
         self.path = path
         self.parameters = parameters
         self.idempotencyKey = idempotencyKey
+        self.newKeyPerAttempt = newKeyPerAttempt
+    }
+
+    /// The Idempotency-Key of attempt `attempt` (1-based) of this request within one call.
+    public func idempotencyKey(attempt: Int) -> String? {
+        guard newKeyPerAttempt, attempt > 1, let idempotencyKey else { return idempotencyKey }
+        return "\(idempotencyKey).\(attempt)"
     }
 
     /// A GET request.

@@ -59,11 +59,11 @@ public final class StripeClient: StripeAPI {
             // acting twice.
             request.idempotencyKey = UUID().uuidString
         }
-        let httpRequest = makeHTTPRequest(request)
         var attempt = 0
         while true {
             attempt += 1
             try circuitBreaker.ensureClosed(endpoint: endpoint)
+            let httpRequest = makeHTTPRequest(request, attempt: attempt)
             let (outcome, startedAt, latency) = try await perform(httpRequest)
             switch outcome {
             case .success(let response) where (200..<300).contains(response.status):
@@ -149,7 +149,7 @@ public final class StripeClient: StripeAPI {
         return error
     }
 
-    private func makeHTTPRequest(_ request: StripeRequest) -> HTTPRequest {
+    private func makeHTTPRequest(_ request: StripeRequest, attempt: Int) -> HTTPRequest {
         var headers = HTTPHeaderFields()
         headers.add(name: "Authorization", value: "Bearer \(configuration.apiKey.revealed)")
         headers.add(name: "Stripe-Version", value: configuration.apiVersion)
@@ -161,7 +161,7 @@ public final class StripeClient: StripeAPI {
         switch request.method {
         case .post:
             headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-            if let key = request.idempotencyKey {
+            if let key = request.idempotencyKey(attempt: attempt) {
                 headers.add(name: "Idempotency-Key", value: key)
             }
             body = Data(encoded.utf8)

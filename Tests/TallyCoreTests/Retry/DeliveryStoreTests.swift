@@ -54,4 +54,27 @@ struct DeliveryStoreTests {
             #expect(found.map(\.identifier) == ["tu_1"])
         }
     }
+
+    @Test("an unconfirmed delivery is stored as such and listed by status, oldest first", arguments: StoreBackendUnderTest.all)
+    func unconfirmedByStatus(backend: StoreBackendUnderTest) async throws {
+        try await backend.withStore { store, _ in
+            // Given two sends with unknown outcomes and one sent
+            for (identifier, status, age) in [("tu_2", MeterEventDeliveryStatus.unconfirmed, 60.0), ("tu_1", .unconfirmed, 120),
+                                              ("tu_3", .sent, 180)] {
+                var delivery = Self.delivery(identifier, at: instant("2026-11-24T10:00:00Z"))
+                delivery.createdAt = Self.now.addingTimeInterval(-age)
+                _ = try await store.recordDelivery(delivery)
+                delivery.status = status
+                delivery.attempts = 1
+                try await store.updateDelivery(delivery)
+            }
+
+            // When the unconfirmed ones are listed
+            let found = try await store.deliveries(status: .unconfirmed)
+
+            // Then both come back, oldest first, with their status
+            #expect(found.map(\.identifier) == ["tu_1", "tu_2"])
+            #expect(found.allSatisfy { $0.status == .unconfirmed })
+        }
+    }
 }

@@ -40,7 +40,7 @@ struct RetryJobTests {
             #expect(events.map(\.value) == [50])
             let delivery = try #require(try await world.store.deliveries(identifiers: ["tu_\(row.id)"]).first)
             #expect(delivery.status == .sent && delivery.attempts == 1 && delivery.stripeRequestID != nil)
-            #expect(delivery.idempotencyKey == "tally-retry-tu_\(row.id)")
+            #expect(delivery.idempotencyKey == "tally-retry-tu_\(row.id)-1")
             #expect(first.exitStatus == .ok && second.exitStatus == .ok)
             #expect(firstReport.contains { $0.hasPrefix("\(row.id),tu_\(row.id),") && $0.contains(",sent,") })
             // (the second run's own check of Stripe's summaries now finds the row there, so it is not even a candidate)
@@ -104,7 +104,7 @@ struct RetryJobTests {
         }
     }
 
-    @Test("a send whose answer was lost stays pending and is re-sent next run with the same identifier, counted once")
+    @Test("a send whose answer was lost is unconfirmed, and the next run settles it from Stripe's summaries, counted once")
     func timeoutRetriedNextRun() async throws {
         try await Self.gaps.run { world in
             // Given the send reached Stripe but its answer timed out
@@ -113,7 +113,7 @@ struct RetryJobTests {
             let rows = try await world.store.usageRows(from: instant("2026-11-24T10:30:00Z"), to: instant("2026-11-24T10:31:00Z"), customer: nil)
             let identifier = "tu_\(try #require(rows.first).id)"
             let pending = try #require(try await world.store.deliveries(identifiers: [identifier]).first)
-            #expect(pending.status == .pending && pending.attempts == 1 && pending.lastError == "timed out")
+            #expect(pending.status == .unconfirmed && pending.attempts == 1 && pending.lastError == "timed out")
             #expect(first.exitStatus == .ok)
 
             // When the next run checks the row's window against Stripe's summaries

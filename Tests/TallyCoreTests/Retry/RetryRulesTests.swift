@@ -49,6 +49,22 @@ struct RetryRulesTests {
         #expect(rules.verdict(for: candidate, existing: existing) == .settled(.sent))
     }
 
+    @Test("an unconfirmed delivery is re-sent within 24 hours of its first send and goes to a person after")
+    func unconfirmedWindow() {
+        let rules = RetryRules(now: Self.now, settleDelay: 7_200)
+        let candidate = Self.candidate(age: 2 * 86_400)
+        var existing = MeterEventDelivery(usageRowID: "7", identifier: candidate.identifier, customerID: "cus_1", eventName: "tokens",
+                                          value: 5, eventTimestamp: candidate.row.createdAt, status: .unconfirmed, attempts: 1,
+                                          createdAt: Self.now.addingTimeInterval(-23 * 3_600), updatedAt: Self.now)
+        #expect(rules.verdict(for: candidate, existing: existing) == .send)
+        existing.createdAt = Self.now.addingTimeInterval(-25 * 3_600)
+        guard case .needsHuman(let reason, _) = rules.verdict(for: candidate, existing: existing) else {
+            Issue.record("an unconfirmed send 25 hours old was not held for a person")
+            return
+        }
+        #expect(reason.contains("24 h"))
+    }
+
     @Test("a row younger than RECONCILE_SETTLE_MINUTES is never sent, even when a reconciliation named it")
     func settleDelay() {
         let rules = RetryRules(now: Self.now, settleDelay: 7_200)

@@ -43,8 +43,13 @@ public struct MeterEventDelivery: Sendable, Equatable {
 
 /// Where a delivery stands, as stored in `tally_meter_event_deliveries.status`.
 public enum MeterEventDeliveryStatus: String, Sendable, Codable, CaseIterable {
-    /// Recorded, not yet accepted by Stripe (never tried, or the last try timed out or failed on Stripe's side).
+    /// Recorded, not yet accepted by Stripe: never tried, tried and turned away before Stripe processed it
+    /// (a 429), or tried by a run killed before it stored the answer.
     case pending
+    /// Sent, outcome unknown (a 5xx, a dropped connection, a timeout, a 200 Tally could not read): Stripe may
+    /// or may not count it. Never counted as sent; the next `tally-retry` settles it from Stripe's summaries,
+    /// re-sending under a new Idempotency-Key (same identifier) within Stripe's 24 h identifier window.
+    case unconfirmed
     /// Stripe answered 200, or said it already has the identifier.
     case sent
     /// Stripe rejected it (4xx other than a duplicate): re-sending will not help.

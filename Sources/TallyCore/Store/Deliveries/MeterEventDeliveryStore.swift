@@ -12,6 +12,9 @@ public protocol MeterEventDeliveryStore: Sendable {
     /// Stores the outcome of one attempt (status, attempts, error, Request-Id, key, sent time) by identifier.
     func updateDelivery(_ delivery: MeterEventDelivery) async throws
 
+    /// Every delivery with `status`, oldest first (`tally-retry` settles its `unconfirmed` ones each run).
+    func deliveries(status: MeterEventDeliveryStatus) async throws -> [MeterEventDelivery]
+
     /// The `sent` deliveries of `customerID` for `eventName` with event timestamps in `[start, end)`, oldest first.
     func sentDeliveries(customerID: String, eventName: String, from start: Date, to end: Date) async throws -> [MeterEventDelivery]
 

@@ -25,5 +25,6 @@ public struct TallyMigration: Sendable {
         .v3Alerts,
         .v4BadRowKinds,
         .v5SubscriptionSyncRuns,
+        .v6UnconfirmedDeliveries,
     ]
 }

@@ -62,6 +62,16 @@ extension PostgresStore {
             """, binds: binds), logger: logger)
     }
 
+    func deliveries(status: MeterEventDeliveryStatus) async throws -> [MeterEventDelivery] {
+        var binds = PostgresBindings()
+        binds.append(status.rawValue)
+        let rows = try await client.query(PostgresQuery(unsafeSQL: """
+            SELECT \(Self.deliveryColumns) FROM \(prefix)meter_event_deliveries
+            WHERE status = $1 ORDER BY created_at, identifier
+            """, binds: binds), logger: logger)
+        return try await Self.deliveries(rows)
+    }
+
     func sentDeliveries(customerID: String, eventName: String, from start: Date, to end: Date) async throws -> [MeterEventDelivery] {
         var binds = PostgresBindings()
         binds.append(customerID)

@@ -63,6 +63,16 @@ extension SQLiteStore {
         }
     }
 
+    func deliveries(status: MeterEventDeliveryStatus) async throws -> [MeterEventDelivery] {
+        let sql = """
+            SELECT \(Self.deliveryColumns) FROM \(prefix)meter_event_deliveries
+            WHERE status = ? ORDER BY created_at, identifier
+            """
+        return try await writer.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: [status.rawValue]).map(Self.delivery)
+        }
+    }
+
     func sentDeliveries(customerID: String, eventName: String, from start: Date, to end: Date) async throws -> [MeterEventDelivery] {
         let sql = """
             SELECT \(Self.deliveryColumns) FROM \(prefix)meter_event_deliveries

@@ -115,6 +115,7 @@ struct InterruptingStore: TallyStore {
 // Meter event deliveries (tally-retry).
 extension InterruptingStore {
     func deliveries(identifiers: [String]) async throws -> [MeterEventDelivery] { try await base.deliveries(identifiers: identifiers) }
+    func deliveries(status: MeterEventDeliveryStatus) async throws -> [MeterEventDelivery] { try await base.deliveries(status: status) }
     func recordDelivery(_ delivery: MeterEventDelivery) async throws -> MeterEventDelivery { try await base.recordDelivery(delivery) }
     func updateDelivery(_ delivery: MeterEventDelivery) async throws { try await base.updateDelivery(delivery) }
     func sentDeliveries(customerID: String, eventName: String, from start: Date, to end: Date) async throws -> [MeterEventDelivery] {
