@@ -48,6 +48,7 @@ extension StripeSimulator {
         }
         let delay = faults.delay()
         let processing: FaultInjector.Processing
+        var distortion = FaultInjector.Distortion()
         switch faults.decide(path: request.path) {
         case .dropConnection:
             return Decision(response: nil, delay: .zero)
@@ -55,8 +56,9 @@ extension StripeSimulator {
             return Decision(response: .error(Self.rateLimited, requestID: request.requestID), delay: delay)
         case .lockTimeout:
             return Decision(response: .error(Self.lockTimeout, requestID: request.requestID), delay: delay)
-        case .proceed(let decided):
+        case .proceed(let decided, let distorted):
             processing = decided
+            distortion = distorted
         }
         var idempotency: (key: String, fingerprint: String)?
         if request.method == "POST", let key = request.header("Idempotency-Key"), !key.isEmpty {
@@ -83,9 +85,12 @@ extension StripeSimulator {
             return Decision(response: .error(Self.internalError, requestID: request.requestID), delay: delay,
                             idempotency: idempotency)
         }
-        let response = process(request)
+        var response = process(request, repeatingLists: distortion.repeatsList)
         switch processing {
         case .normal, .fail500Before:
+            if let size = distortion.paddedTo, response.status == 200, response.body.utf8.count < size {
+                response.body += String(repeating: " ", count: size - response.body.utf8.count)
+            }
             return Decision(response: response, delay: delay, idempotency: idempotency)
         case .fail500After:
             // Stripe stores the 500 under the key, so the key replays the 500 although the work was done.
@@ -101,8 +106,8 @@ extension StripeSimulator {
     }
 
     /// Routes `request` to the Stripe routes (a misbehaving list repeats its first page when asked to).
-    private func process(_ request: SimulatorRequest) -> SimulatorResponse {
-        let repeating = request.method == "GET" && faults.repeatsListPages
+    private func process(_ request: SimulatorRequest, repeatingLists: Bool) -> SimulatorResponse {
+        let repeating = request.method == "GET" && repeatingLists
         var routed = request
         if repeating {
             routed.query = routed.query.split(separator: "&")

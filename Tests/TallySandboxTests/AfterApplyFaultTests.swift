@@ -84,6 +84,16 @@ struct AfterApplyFaultTests {
         }
     }
 
+    @Test("an oversized answer is the right JSON padded with whitespace to the size asked")
+    func oversizedBody() async throws {
+        try await withSandbox { simulator, client in
+            simulator.setFaults(FaultPlan(oversizedBodyBytes: 10_000))
+            let padded = try await client.get("/v1/customers")
+            #expect(padded.status == 200 && padded.body.utf8.count == 10_000)
+            #expect(padded.json["object"] as? String == "list")
+        }
+    }
+
     @Test("faultyRequests limits a plan to the next N requests")
     func faultyRequests() async throws {
         try await withSandbox { simulator, client in

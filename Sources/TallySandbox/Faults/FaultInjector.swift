@@ -4,10 +4,18 @@ import Synchronization
 final class FaultInjector: Sendable {
     /// What happens to one request.
     enum Decision: Equatable {
-        case proceed(Processing)
+        case proceed(Processing, Distortion = Distortion())
         case rateLimited
         case lockTimeout
         case dropConnection
+    }
+
+    /// What a misbehaving Stripe (or something between) does to an answer it otherwise gets right.
+    struct Distortion: Equatable {
+        /// Lists ignore `starting_after` and say `has_more: true`.
+        var repeatsList = false
+        /// A 200's body is padded with whitespace to this many bytes.
+        var paddedTo: Int?
     }
 
     /// How a request that gets past the limits is processed and answered.
@@ -79,7 +87,7 @@ final class FaultInjector: Sendable {
             if state.random.chance(state.plan.errorAfterApplyRate) { return .proceed(.fail500After) }
             if state.random.chance(state.plan.dropAfterApplyRate) { return .proceed(.dropAfter) }
             if state.random.chance(state.plan.unreadableSuccessRate) { return .proceed(.unreadableAfter) }
-            return .proceed(.normal)
+            return .proceed(.normal, Distortion(repeatsList: state.plan.repeatListPages, paddedTo: state.plan.oversizedBodyBytes))
         }
     }
 
@@ -92,9 +100,6 @@ final class FaultInjector: Sendable {
             return plan.latency + plan.latencyJitter * fraction
         }
     }
-
-    /// Whether lists repeat their first page for ever.
-    var repeatsListPages: Bool { state.withLock { $0.plan.repeatListPages && $0.faultyRemaining != 0 } }
 
     /// Whether to record an event as a failed webhook delivery.
     var failedDeliveryRate: Double { state.withLock { $0.plan.failedDeliveryRate } }

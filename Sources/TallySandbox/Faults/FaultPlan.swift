@@ -30,6 +30,9 @@ public struct FaultPlan: Sendable, Equatable, Codable {
     /// A misbehaving list: every list ignores `starting_after` and says `has_more: true`, so the same page
     /// and cursor come back for ever.
     public var repeatListPages: Bool
+    /// When set, every 200 is padded with whitespace to this many bytes (still valid JSON): an answer larger
+    /// than a client should ever read whole.
+    public var oversizedBodyBytes: Int?
     /// When set, only the next N Stripe API requests are exposed to the faults above; later ones are
     /// answered normally (one 500, then a clean retry).
     public var faultyRequests: Int?
@@ -41,7 +44,7 @@ public struct FaultPlan: Sendable, Equatable, Codable {
                 endpointRateLimits: [String: Double] = [:], burst429Count: Int = 0,
                 failedDeliveryRate: Double = 0, errorAfterApplyRate: Double = 0, dropAfterApplyRate: Double = 0,
                 unreadableSuccessRate: Double = 0, lockTimeoutRate: Double = 0, repeatListPages: Bool = false,
-                faultyRequests: Int? = nil, seed: UInt64 = 42) {
+                oversizedBodyBytes: Int? = nil, faultyRequests: Int? = nil, seed: UInt64 = 42) {
         self.errorRate = errorRate
         self.latency = latency
         self.latencyJitter = latencyJitter
@@ -55,6 +58,7 @@ public struct FaultPlan: Sendable, Equatable, Codable {
         self.unreadableSuccessRate = unreadableSuccessRate
         self.lockTimeoutRate = lockTimeoutRate
         self.repeatListPages = repeatListPages
+        self.oversizedBodyBytes = oversizedBodyBytes
         self.faultyRequests = faultyRequests
         self.seed = seed
     }
@@ -62,7 +66,7 @@ public struct FaultPlan: Sendable, Equatable, Codable {
     private enum CodingKeys: String, CodingKey {
         case errorRate, latencyMs, latencyJitterMs, dropConnectionRate, rateLimit, endpointRateLimits,
              burst429Count, failedDeliveryRate, errorAfterApplyRate, dropAfterApplyRate, unreadableSuccessRate,
-             lockTimeoutRate, repeatListPages, faultyRequests, seed
+             lockTimeoutRate, repeatListPages, oversizedBodyBytes, faultyRequests, seed
     }
 
     /// Decodes the JSON of `POST /_sandbox/faults`; durations are in milliseconds, every key optional.
@@ -82,6 +86,7 @@ public struct FaultPlan: Sendable, Equatable, Codable {
             unreadableSuccessRate: try container.decodeIfPresent(Double.self, forKey: .unreadableSuccessRate) ?? 0,
             lockTimeoutRate: try container.decodeIfPresent(Double.self, forKey: .lockTimeoutRate) ?? 0,
             repeatListPages: try container.decodeIfPresent(Bool.self, forKey: .repeatListPages) ?? false,
+            oversizedBodyBytes: try container.decodeIfPresent(Int.self, forKey: .oversizedBodyBytes),
             faultyRequests: try container.decodeIfPresent(Int.self, forKey: .faultyRequests),
             seed: try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 42
         )
@@ -102,6 +107,7 @@ public struct FaultPlan: Sendable, Equatable, Codable {
         try container.encode(unreadableSuccessRate, forKey: .unreadableSuccessRate)
         try container.encode(lockTimeoutRate, forKey: .lockTimeoutRate)
         try container.encode(repeatListPages, forKey: .repeatListPages)
+        try container.encodeIfPresent(oversizedBodyBytes, forKey: .oversizedBodyBytes)
         try container.encodeIfPresent(faultyRequests, forKey: .faultyRequests)
         try container.encode(seed, forKey: .seed)
     }

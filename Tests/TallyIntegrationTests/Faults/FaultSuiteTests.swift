@@ -20,6 +20,7 @@ struct FaultSuiteTests {
         case lockTimeout = "429 lock_timeout"
         case latency = "slow answers"
         case repeatedCursor = "list answering the same page and cursor"
+        case oversizedBody = "answer larger than 64 MiB"
 
         var description: String { rawValue }
 
@@ -37,6 +38,8 @@ struct FaultSuiteTests {
             case .lockTimeout: return FaultPlan(lockTimeoutRate: 0.3, seed: seed)
             case .latency: return FaultPlan(latency: .milliseconds(100), latencyJitter: .milliseconds(100), seed: seed)
             case .repeatedCursor: return FaultPlan(repeatListPages: true, seed: seed)
+            // Only the night's first answer: padded past the transport's cap.
+            case .oversizedBody: return FaultPlan(oversizedBodyBytes: 65 * 1024 * 1024, faultyRequests: 1, seed: seed)
             }
         }
 
@@ -46,7 +49,7 @@ struct FaultSuiteTests {
             case .fiveHundredBeforeApply, .fiveHundredAfterApply: 500
             case .dropBeforeApply, .dropAfterApply: 0
             case .rateLimitStorm, .lockTimeout: 429
-            case .unreadableSuccess, .latency, .repeatedCursor: nil
+            case .unreadableSuccess, .latency, .repeatedCursor, .oversizedBody: nil
             }
         }
 
@@ -75,6 +78,9 @@ struct FaultSuiteTests {
                 }
                 if fault == .repeatedCursor {
                     #expect(reconciled.exitCode == 69 && reconciled.stderr.contains("would never end"), "\(reconciled.stderr)")
+                }
+                if fault == .oversizedBody {
+                    #expect(reconciled.exitCode == 69 && reconciled.stderr.contains("larger than Tally reads"), "\(reconciled.stderr)")
                 }
                 world.expectNothingSentTwice("\(fault), night \(night)")
             }
