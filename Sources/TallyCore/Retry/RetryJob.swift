@@ -97,13 +97,13 @@ public enum RetryJob {
                          needsHuman: !report.needsHuman.isEmpty, summary: summary)
     }
 
-    /// Deliveries `unconfirmed` (sent, outcome unknown), or `pending` after a try an older Tally could not
-    /// judge, whose rows Stripe's summaries now show present are settled as sent: the usage is counted, and
-    /// a re-send could only add a copy once Stripe's 24-hour identifier window has passed.
+    /// Deliveries `unconfirmed` (sent, outcome unknown) or `pending` (maybe sent by a run killed before it
+    /// stored the answer) whose rows Stripe's summaries now show present are settled as sent: the usage is
+    /// counted, and a re-send could only add a copy once Stripe's 24-hour identifier window has passed.
     static func settleConfirmed(_ rows: [UsageRow], context: JobContext, now: Date) async throws {
         guard !rows.isEmpty else { return }
         let pending = try await context.store.deliveries(identifiers: rows.map(MeterEventIdentifier.forRow))
-            .filter { $0.status == .unconfirmed || $0.status == .pending && $0.attempts > 0 }
+            .filter { $0.status == .unconfirmed || $0.status == .pending }
         for var delivery in pending {
             delivery.status = .sent
             delivery.lastError = "confirmed by Stripe's summaries after an unclear answer"

@@ -73,8 +73,8 @@ struct RetryPlanner: Sendable {
     /// A row inside a judged range is left out whatever that run found: either it was named there, or
     /// Stripe has its usage under an identifier Tally cannot see.
     ///
-    /// The rows of `unconfirmed` deliveries (sent, outcome unknown) are checked the same way whatever a
-    /// reconciliation judged: the summaries settle them, or pin them missing for a re-send.
+    /// The rows of `unconfirmed` and `pending` deliveries (sent or maybe sent, outcome unknown) are checked
+    /// the same way whatever a reconciliation judged: the summaries settle them, or pin them missing.
     func checkedUnjudgedRows(judged runs: [StoredReconciliationRun]) async throws -> (UnjudgedRowCheck.Outcome, Int) {
         let settled = now.addingTimeInterval(-settleDelay)
         let start = range?.start ?? now.addingTimeInterval(-GapClassifier.stripeTimestampLimit)
@@ -94,11 +94,13 @@ struct RetryPlanner: Sendable {
         return (try await check.check(rows.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }), rows.count)
     }
 
-    /// The usage rows of `unconfirmed` deliveries (a pre-aggregated window's delivery has none: the next
-    /// reconciliation of its window decides).
+    /// The usage rows of deliveries whose send may have reached Stripe without Tally learning the outcome:
+    /// `unconfirmed` ones, and `pending` ones (a run killed between the send and storing its answer leaves
+    /// one). A pre-aggregated window's delivery has no row: the next reconciliation of its window decides.
     func unconfirmedRows() async throws -> [UsageRow] {
         var rows: [UsageRow] = []
-        for delivery in try await store.deliveries(status: .unconfirmed) {
+        let open = try await store.deliveries(status: .unconfirmed) + store.deliveries(status: .pending)
+        for delivery in open {
             // The delivery keeps the row's time to the second; a second either side finds the row whatever its fraction.
             let found = try await store.usageRows(from: delivery.eventTimestamp.addingTimeInterval(-1),
                                                   to: delivery.eventTimestamp.addingTimeInterval(2), customer: delivery.customerID)

@@ -94,6 +94,28 @@ struct UnclearAnswerTests {
         }
     }
 
+    @Test("a run killed after Stripe applied its send, before storing the answer, is settled from the summaries a day later, never sent again")
+    func killedAfterApplySettles() async throws {
+        try await Self.oneUnreported.run { world in
+            // Given a reconciliation named the row, and the retry was killed once Stripe had the event
+            _ = try await world.reconcile(at: Self.now)
+            await #expect(throws: CancellationError.self) {
+                try await world.retry(at: Self.now.addingTimeInterval(600),
+                                      stripe: DisruptingStripe(world.context.stripe, loseAnswerOf: 1, failure: CancellationError()))
+            }
+            #expect(try await delivery(world).status == .pending)
+
+            // When retry runs again 25 hours later, when Stripe no longer remembers the key or the identifier
+            let later = try await world.retry(at: Self.now.addingTimeInterval(25 * 3_600))
+
+            // Then Stripe's summaries settle the delivery: no second send, nothing for a person
+            #expect(try await delivery(world).status == .sent)
+            #expect(world.simulator.requests.filter { $0.path == "/v1/billing/meter_events" }.count == 1)
+            #expect(world.stripeEvents(customer: 0).map(\.value) == [50])
+            #expect(later.exitStatus == .ok, "\(later.summary)")
+        }
+    }
+
     @Test("a 200 Tally cannot read is unconfirmed, never sent; the next run finds the row missing and sends it")
     func unreadableTwoHundredIsNotSent() async throws {
         try await Self.oneUnreported.run { world in
