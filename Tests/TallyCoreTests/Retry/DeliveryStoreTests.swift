@@ -77,4 +77,44 @@ struct DeliveryStoreTests {
             #expect(found.allSatisfy { $0.status == .unconfirmed })
         }
     }
+
+    @Test("deliveries stored before V6 keep their rows, ids and indexes through it, and may then be unconfirmed",
+          arguments: StoreBackendUnderTest.all)
+    func v6KeepsRows(backend: StoreBackendUnderTest) async throws {
+        try await backend.withFreshDatabase { location in
+            // Given a database Tally migrated up to V5, holding a pending delivery
+            let before = Array(TallyMigration.all.prefix { $0.identifier != "v6-unconfirmed-deliveries" })
+            var statements: [String]
+            switch location.backend {
+            case .sqlite:
+                statements = before.flatMap { $0.sqlite("tally_") }
+                statements.append("CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                statements += before.map { "INSERT INTO grdb_migrations (identifier) VALUES ('\($0.identifier)')" }
+            case .postgres:
+                statements = before.flatMap { $0.postgres("tally_") }
+                statements.append("CREATE TABLE tally_schema_migrations (identifier text PRIMARY KEY, applied_order integer NOT NULL, applied_at bigint NOT NULL)")
+                statements += before.enumerated().map { "INSERT INTO tally_schema_migrations VALUES ('\($1.identifier)', \($0 + 1), 0)" }
+            }
+            statements.append("""
+                INSERT INTO tally_meter_event_deliveries (usage_row_id, identifier, customer_id, event_name, value, event_timestamp,
+                    status, attempts, idempotency_key, created_at, updated_at)
+                VALUES ('7', 'tu_7', 'cus_1', 'tokens', 5, 1795946400, 'pending', 1, 'tally-retry-tu_7', 1795950000, 1795950000)
+                """)
+            try await SampleAppDatabase.execute(statements, at: location)
+
+            // When Tally opens it (running V6) and the delivery's outcome turns out unknown
+            let store = try await openStore(StoreConfiguration(location: location), logger: .init(label: "test"))
+            var kept = try #require(try await store.deliveries(identifiers: ["tu_7"]).first)
+            kept.status = .unconfirmed
+            try await store.updateDelivery(kept)
+            let unconfirmed = try await store.deliveries(status: .unconfirmed)
+            let migrations = try await store.appliedMigrations()
+            try await store.close()
+
+            // Then the row survived whole and now reads back unconfirmed
+            #expect(kept.value == 5 && kept.attempts == 1 && kept.idempotencyKey == "tally-retry-tu_7")
+            #expect(unconfirmed.map(\.identifier) == ["tu_7"])
+            #expect(migrations == TallyMigration.all.map(\.identifier))
+        }
+    }
 }
