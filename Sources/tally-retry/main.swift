@@ -14,7 +14,10 @@ struct TallyRetry: AsyncParsableCommand {
             and unreported rows no reconciliation judged yet, after checking their windows against Stripe \
             itself. Nothing younger than RECONCILE_SETTLE_MINUTES is sent, nor any bad row. \
             Each usage row keeps one meter-event identifier \
-            (the app's, else tu_<id>) and one Idempotency-Key, so a re-run never counts an event twice. \
+            (the app's, else tu_<id>), so a re-run never counts an event twice; each send after an answer \
+            takes a new Idempotency-Key, since Stripe replays even a 500 under the old one. A 5xx, timeout, \
+            dropped connection or unreadable 200 leaves the row unconfirmed (never counted as sent) until \
+            Stripe's summaries settle it on a later run. \
             Usage older than 35 days, or acknowledged over 24 h ago, is never re-sent: it is written to \
             reports/YYYY-MM-DD/retry-needs-human.csv and emailed to ALERT_EMAIL. --dry-run sends nothing. \
             Exit 0: everything repaired; 1: something needs a human or failed.
