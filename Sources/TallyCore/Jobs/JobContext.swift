@@ -10,7 +10,8 @@ public struct JobContext: Sendable {
     public var mailer: any Mailer
     public var logger: Logger
     public var clock: any TallyClock
-    /// Checked between items: a signal finishes the current item and stops the run.
+    /// Checked between items, and by every Stripe call of `stripe`: a signal stops the run at the next
+    /// item or call, abandoning a call in flight.
     public var interrupt: InterruptFlag
     /// Work out and store what would be done, but send nothing.
     public var dryRun: Bool
