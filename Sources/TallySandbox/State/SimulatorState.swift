@@ -76,15 +76,16 @@ public final class SimulatorState: Sendable {
         }
     }
 
-    /// Creates an active meter.
+    /// Creates an active meter; `eventTimeWindow` `hour` or `day` makes it pre-aggregated (each window
+    /// keeps only its most recently received event).
     @discardableResult
     public func createMeter(displayName: String, eventName: String, formula: String = "sum",
                             customerPayloadKey: String = "stripe_customer_id",
-                            valuePayloadKey: String = "value") throws -> SimulatedMeter {
+                            valuePayloadKey: String = "value", eventTimeWindow: String? = nil) throws -> SimulatedMeter {
         let now = now
         return try withStorage { storage throws(StripeAPIError) in
             try storage.createMeter(displayName: displayName, eventName: eventName, formula: formula,
-                                    customerKey: customerPayloadKey, valueKey: valuePayloadKey, eventTimeWindow: nil,
+                                    customerKey: customerPayloadKey, valueKey: valuePayloadKey, eventTimeWindow: eventTimeWindow,
                                     now: now, origin: nil)
         }
     }

@@ -96,7 +96,8 @@ extension SimulatorStorage {
         return renderAdjustment(eventName: eventName, identifier: identifier)
     }
 
-    /// Summaries of one customer's usage on one meter, oldest window first.
+    /// Summaries of one customer's usage on one meter, oldest window first. A pre-aggregated meter
+    /// (`event_time_window`) counts only each window's most recently received event, here as in billing.
     func summaries(meter: SimulatedMeter, customer: String, start: Int64, end: Int64, window: String?,
                    now: Int64) -> [JSONValue] {
         let visibleAt = now - Int64(aggregationDelay.rounded(.up))
@@ -105,19 +106,20 @@ extension SimulatorStorage {
         case "day": 86_400
         default: nil
         }
+        func value(_ from: Int64, _ to: Int64) -> Int64? {
+            usage.aggregate(meter: meter.id, customer: customer, from: from, to: to, formula: meter.formula,
+                            eventTimeWindow: meter.eventTimeWindow, visibleAt: visibleAt)
+        }
         guard let step else {
             // Without a grouping window one summary covers the whole range, zero when there was no usage.
-            let slice = usage.points(meter: meter.id, customer: customer, from: start, to: end)
-            let value = MeterUsageIndex.aggregate(slice, formula: meter.formula, visibleAt: visibleAt) ?? 0
-            return [renderSummary(meter: meter, customer: customer, start: start, end: end, value: value)]
+            return [renderSummary(meter: meter, customer: customer, start: start, end: end, value: value(start, end) ?? 0)]
         }
         // With a grouping window, only windows that received usage are returned.
         var result: [JSONValue] = []
         var windowStart = start
         while windowStart < end {
             let windowEnd = min(windowStart + step, end)
-            let slice = usage.points(meter: meter.id, customer: customer, from: windowStart, to: windowEnd)
-            if let value = MeterUsageIndex.aggregate(slice, formula: meter.formula, visibleAt: visibleAt) {
+            if let value = value(windowStart, windowEnd) {
                 result.append(renderSummary(meter: meter, customer: customer, start: windowStart, end: windowEnd,
                                             value: value))
             }
@@ -126,11 +128,11 @@ extension SimulatorStorage {
         return result
     }
 
-    /// Usage of `customer` on `meter` over a billing period, by the meter's formula.
+    /// Usage of `customer` on `meter` over a billing period, by the meter's formula and event time window.
     func usageForBilling(meter: String, customer: String, start: Int64, end: Int64) -> Int64 {
-        guard let formula = meters[meter]?.formula else { return 0 }
-        return MeterUsageIndex.aggregate(usage.points(meter: meter, customer: customer, from: start, to: end),
-                                         formula: formula, visibleAt: .max) ?? 0
+        guard let meter = meters[meter] else { return 0 }
+        return usage.aggregate(meter: meter.id, customer: customer, from: start, to: end, formula: meter.formula,
+                               eventTimeWindow: meter.eventTimeWindow, visibleAt: .max) ?? 0
     }
 
     /// Every event of `customer` on `meter` (cancelled ones flagged), oldest first.

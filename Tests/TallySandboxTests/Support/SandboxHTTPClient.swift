@@ -92,11 +92,11 @@ func withSandbox<Result: Sendable>(
 let sandboxStart: Int64 = 1_767_225_600
 
 /// Seeds a meter over HTTP and returns its id.
-func createMeter(_ client: SandboxHTTPClient, eventName: String = "api_tokens", formula: String = "sum")
-    async throws -> String {
-    let response = try await client.post("/v1/billing/meters", [
-        ("display_name", "Tokens"), ("event_name", eventName), ("default_aggregation[formula]", formula),
-    ])
+func createMeter(_ client: SandboxHTTPClient, eventName: String = "api_tokens", formula: String = "sum",
+                 eventTimeWindow: String? = nil) async throws -> String {
+    var form = [("display_name", "Tokens"), ("event_name", eventName), ("default_aggregation[formula]", formula)]
+    if let eventTimeWindow { form.append(("event_time_window", eventTimeWindow)) }
+    let response = try await client.post("/v1/billing/meters", form)
     return response.json["id"] as? String ?? ""
 }
 
