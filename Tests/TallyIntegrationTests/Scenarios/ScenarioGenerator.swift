@@ -74,8 +74,17 @@ struct ScenarioGenerator {
             guard end > start else { continue }
             for team in teams {
                 var times = Set<Int64>()
-                let count = random.chance(0.15) ? 0 : Int.random(in: 1...7, using: &random)
-                for _ in 0..<count { times.insert(Int64.random(in: start..<end, using: &random)) }
+                let count = random.chance(0.15) ? 0 : Int.random(in: 1...8, using: &random)
+                // Usage comes in bursts: most rows fall in one or two busy hours, so windows hold several rows.
+                let busy = (0..<Int.random(in: 1...2, using: &random)).map { _ in
+                    start + Int64.random(in: 0..<24, using: &random) * Self.hour
+                }
+                for _ in 0..<count {
+                    let time = random.chance(0.7)
+                        ? busy.randomElement(using: &random)! + Int64.random(in: 0..<Self.hour, using: &random)
+                        : Int64.random(in: start..<end, using: &random)
+                    if time < end { times.insert(time) }
+                }
                 // The edges of a UTC day: the last second of one, the first of the next.
                 if random.chance(0.2), start + Self.day - 1 < end { times.insert(start + Self.day - 1) }
                 if random.chance(0.2) { times.insert(start) }
@@ -189,17 +198,26 @@ struct ScenarioGenerator {
             guard let window = windows.randomElement(using: &random) else { return nil }
             guard window >= range.lowerBound, window + step - 1 <= range.upperBound else { return nil }
             candidates = all.filter { ScenarioPlan.floor(rows[$0].created, step) == window }
-            switch (knobs.formula, knobs.window) {
-            case (.last, _): return [candidates.last!]
-            case (.count, _): return candidates
-            default: return Array(candidates.suffix(Int.random(in: 1...min(2, candidates.count), using: &random)))
+            let chosen: [Int] = switch (knobs.formula, knobs.window) {
+            case (.last, _): [candidates.last!]
+            case (.count, _): candidates
+            default: Array(candidates.suffix(Int.random(in: 1...min(2, candidates.count), using: &random)))
             }
+            return Self.sharesNoMinute(chosen, with: all, rows: rows) ? chosen : nil
         }
         let length = Int.random(in: 1...min(3, candidates.count), using: &random)
         let start = Int.random(in: 0...(candidates.count - length), using: &random)
         let chosen = Array(candidates[start..<(start + length)])
         guard chosen.allSatisfy({ range.contains(rows[$0].created) }) else { return nil }
-        return chosen
+        return Self.sharesNoMinute(chosen, with: all, rows: rows) ? chosen : nil
+    }
+
+    /// Stripe summarises whole minutes at the finest, so a gap row sharing its minute with a row Stripe has
+    /// cannot be told apart from it; the generator plants only gaps the minute resolution can separate.
+    static func sharesNoMinute(_ chosen: [Int], with all: [Int], rows: [ScenarioRow]) -> Bool {
+        let planted = Set(chosen)
+        let minutes = Set(chosen.map { rows[$0].created / 60 })
+        return !all.contains { !planted.contains($0) && minutes.contains(rows[$0].created / 60) }
     }
 
     /// Complete days of the judged range (an hour of margin before its end).
