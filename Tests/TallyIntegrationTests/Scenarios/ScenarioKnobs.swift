@@ -111,12 +111,16 @@ struct ScenarioKnobs: Sendable, CustomStringConvertible, CustomTestStringConvert
         "TALLY_SCENARIO_SEED=\(seed) TALLY_SCENARIO_KNOBS='\(knobsText)' swift test --skip-build --filter ScenarioReplay"
     }
 
-    /// Knobs from `TALLY_SCENARIO_KNOBS`-style text; unnamed knobs keep their defaults.
-    static func parse(_ text: String, seed: UInt64) throws -> ScenarioKnobs {
-        var knobs = ScenarioKnobs(seed: seed)
+    /// Knobs from `TALLY_SCENARIO_KNOBS`-style text laid over `base` (defaults, or knobs drawn from the
+    /// seed); a value may list alternatives, `timestamps=unix|iso`, one of which the seed picks.
+    static func parse(_ text: String, seed: UInt64, onto base: ScenarioKnobs? = nil) throws -> ScenarioKnobs {
+        var knobs = base ?? ScenarioKnobs(seed: seed)
+        knobs.seed = seed
+        var random = ScenarioRandom(seed: seed ^ 0xA17E_0A7E)
         for pair in text.split(separator: ",") where !pair.isEmpty {
-            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            var parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw KnobError(text: String(pair)) }
+            parts[1] = parts[1].split(separator: "|").map(String.init).randomElement(using: &random) ?? parts[1]
             switch parts[0] {
             case "formula": knobs.formula = try value(ScenarioFormula(rawValue: parts[1]), pair)
             case "window": knobs.window = try value(ScenarioWindow(rawValue: parts[1]), pair)
