@@ -195,13 +195,15 @@ struct ScenarioGenerator {
         if windowed {
             let step = knobs.window == .day ? Self.day : Self.hour
             let windows = Set(all.map { ScenarioPlan.floor(rows[$0].created, step) }).sorted()
-            guard let window = windows.randomElement(using: &random) else { return nil }
+            // Windows with several rows first: there a pre-aggregated window's gap is not simply its one row.
+            let crowded = windows.filter { window in all.filter { ScenarioPlan.floor(rows[$0].created, step) == window }.count > 1 }
+            guard let window = (crowded.isEmpty ? windows : crowded).randomElement(using: &random) else { return nil }
             guard window >= range.lowerBound, window + step - 1 <= range.upperBound else { return nil }
             candidates = all.filter { ScenarioPlan.floor(rows[$0].created, step) == window }
             let chosen: [Int] = switch (knobs.formula, knobs.window) {
             case (.last, _): [candidates.last!]
             case (.count, _): candidates
-            default: Array(candidates.suffix(Int.random(in: 1...min(2, candidates.count), using: &random)))
+            default: Array(candidates.suffix(Int.random(in: 1...max(1, min(2, candidates.count - 1)), using: &random)))
             }
             return Self.sharesNoMinute(chosen, with: all, rows: rows) ? chosen : nil
         }
