@@ -28,6 +28,9 @@ public enum JobMain {
         }
         let logger = Logger(label: label)
 
+        let transport = CurlTransport()
+        let metrics = configuration.output.metricsDirectory.map(MetricsFileWriter.init(directory:))
+        let healthCheck = configuration.output.healthcheckURL.map { HTTPHealthCheckPinger(url: $0, transport: transport, logger: logger) }
         let since: Date?
         let until: Date?
         let store: any TallyStore
@@ -36,17 +39,25 @@ public enum JobMain {
             until = try options.until.map { try JobTimeRange.parseInstant($0, flag: "--until") }
             store = try await openStore(try configuration.storeConfiguration(), logger: logger)
         } catch {
-            logger.error("\(error)", metadata: ["exit_code": "\(error.tallyExitStatus.rawValue)"])
-            exit(error.tallyExitStatus.rawValue)
+            // A run that never started still reaches monitoring: the health ping and the metrics file.
+            let status = error.tallyExitStatus
+            logger.error("\(error)", metadata: ["exit_code": "\(status.rawValue)"])
+            await healthCheck?.ping(.finished(status))
+            if let metrics {
+                do {
+                    try await metrics.writeStartFailure(job: job, status: status, at: Date())
+                } catch {
+                    logger.error("could not write metrics: \(error)")
+                }
+            }
+            exit(status.rawValue)
         }
 
-        let transport = CurlTransport()
         let interrupt = InterruptFlag()
         let signals = SignalMonitor(flag: interrupt)
         let runner = JobRunner(
-            job: job, store: store, logger: logger,
-            metrics: configuration.output.metricsDirectory.map(MetricsFileWriter.init(directory:)),
-            healthCheck: configuration.output.healthcheckURL.map { HTTPHealthCheckPinger(url: $0, transport: transport, logger: logger) })
+            job: job, store: store, logger: logger, metrics: metrics, healthCheck: healthCheck,
+            outputDirectories: [configuration.output.reportsDirectory] + (configuration.output.metricsDirectory.map { [$0] } ?? []))
         let arguments = CommandLine.arguments.dropFirst().joined(separator: " ")
         let status = await runner.run(arguments: arguments, dryRun: options.dryRun) { runID in
             var runLogger = logger

@@ -106,6 +106,24 @@ struct JobContractTests {
         #expect(result.stderr.contains("--since"))
     }
 
+    @Test("five jobs started at once on a never-migrated database: migrations take turns, each run works or waits its turn (75)")
+    func concurrentFirstRuns() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let results = try await withThrowingTaskGroup(of: JobProcess.Result.self) { group in
+            for _ in 0..<5 { group.addTask { try await harness.run() } }
+            var all: [JobProcess.Result] = []
+            for try await result in group { all.append(result) }
+            return all
+        }
+        for result in results {
+            #expect(result.exitCode == 0 || result.exitCode == 75, "\(result.exitCode): \(result.stderr)")
+            #expect(!result.stderr.contains("already exists") && !result.stderr.contains("duplicate column"), "\(result.stderr)")
+            if result.exitCode == 75 { #expect(result.stderr.contains("holds the lock"), "\(result.stderr)") }
+        }
+        #expect(results.contains { $0.exitCode == 0 })
+    }
+
     @Test("a second run while the first holds the lock exits 75 at once and leaves the first alone", arguments: StoreBackendUnderTest.all)
     func lockContention(backend: StoreBackendUnderTest) async throws {
         try await Harness.with(backend, faults: FaultPlan(latency: .seconds(1))) { harness in

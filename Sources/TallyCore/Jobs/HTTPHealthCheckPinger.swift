@@ -22,8 +22,9 @@ public struct HTTPHealthCheckPinger: HealthCheckPinger {
                 logger.warning("health-check ping \(event.pathSuffix) answered HTTP \(response.status)")
             }
         } catch {
-            // The URL itself is a secret (whoever has it can ping), so only the event is named.
-            logger.warning("health-check ping \(event.pathSuffix) failed: \(type(of: error))")
+            // The URL itself is a secret (whoever has it can ping): the reason is said without it.
+            let reason = "\(error)".replacingOccurrences(of: base, with: "HEALTHCHECK_URL")
+            logger.warning("health-check ping \(event.pathSuffix) failed: \(reason); check HEALTHCHECK_URL and that this host can reach it")
         }
     }
 }

@@ -10,15 +10,19 @@ public struct JobRunner: Sendable {
     public var clock: any TallyClock
     public var metrics: MetricsFileWriter?
     public var healthCheck: (any HealthCheckPinger)?
+    /// Where this job writes files (reports, metrics): a killed run's temporary files there are removed.
+    public var outputDirectories: [URL]
 
     public init(job: String, store: any TallyStore, logger: Logger, clock: any TallyClock = SystemClock(),
-                metrics: MetricsFileWriter? = nil, healthCheck: (any HealthCheckPinger)? = nil) {
+                metrics: MetricsFileWriter? = nil, healthCheck: (any HealthCheckPinger)? = nil,
+                outputDirectories: [URL] = []) {
         self.job = job
         self.store = store
         self.logger = logger
         self.clock = clock
         self.metrics = metrics
         self.healthCheck = healthCheck
+        self.outputDirectories = outputDirectories
     }
 
     /// Takes the job's lock, records the run, calls `body` with the new run id, and records how it ended.
@@ -43,6 +47,22 @@ public struct JobRunner: Sendable {
 
         let started = clock.now()
         await healthCheck?.ping(.start)
+        // Holding the lock, no other run of this job is alive: a run still marked running was killed.
+        do {
+            let abandoned = try await store.abandonRuns(job: job, at: started)
+            if abandoned > 0 {
+                logger.warning("marked \(abandoned) earlier \(job) run(s) abandoned: killed or crashed before recording their end")
+            }
+        } catch {
+            logger.error("could not mark abandoned \(job) runs: \(error)")
+            await lock.release()
+            await healthCheck?.ping(.finished(error.tallyExitStatus))
+            return error.tallyExitStatus
+        }
+        let swept = await ReportFileWriter.removeAbandonedTemporaryFiles(in: outputDirectories)
+        if !swept.isEmpty {
+            logger.notice("removed temporary files a killed run left behind", metadata: ["files": "\(swept.joined(separator: ","))"])
+        }
         let runID: Int64
         do {
             runID = try await store.startRun(job: job, startedAt: started, arguments: arguments, dryRun: dryRun)
@@ -80,20 +100,23 @@ public struct JobRunner: Sendable {
         let level: Logger.Level = switch outcome.status {
         case .succeeded: .info
         case .needsHuman, .interrupted: .warning
-        case .failed, .running: .error
+        case .failed, .running, .abandoned: .error
         }
         runLogger.log(level: level, "\(job) \(outcome.status.rawValue): \(outcome.summary)", metadata: [
             "exit_code": "\(outcome.exitCode)", "items": "\(outcome.itemsProcessed)",
             "failures": "\(outcome.itemsFailed)", "seconds": "\(String(format: "%.3f", seconds))",
         ])
+        var status = ExitStatus(rawValue: outcome.exitCode) ?? .temporaryFailure
         if let metrics {
             do {
                 try await metrics.write(job: job, outcome: outcome, durationSeconds: seconds, store: store)
             } catch {
-                runLogger.error("could not write metrics: \(error)")
+                // Monitoring that silently stops is a failure someone must fix: it outranks success and
+                // findings, never a more specific failure of the job itself.
+                runLogger.error("could not write metrics: \(error)", metadata: ["exit_code": "\(ExitStatus.cannotCreateOutput.rawValue)"])
+                if status == .ok || status == .needsHuman { status = .cannotCreateOutput }
             }
         }
-        let status = ExitStatus(rawValue: outcome.exitCode) ?? .temporaryFailure
         await healthCheck?.ping(.finished(status))
         await lock.release()
         return status

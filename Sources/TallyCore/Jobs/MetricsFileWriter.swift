@@ -19,7 +19,21 @@ public struct MetricsFileWriter: Sendable {
         let lastSuccess = runs.first { $0.status == .succeeded || $0.status == .needsHuman }?.outcome?.finishedAt
         let text = Self.render(job: job, outcome: outcome, durationSeconds: durationSeconds, lastSuccess: lastSuccess)
         do {
-            try await ReportFileWriter().write(Data(text.utf8), to: fileURL(job: job))
+            // World-readable: metrics are not secrets, and node_exporter usually runs as another user.
+            try await ReportFileWriter(permissions: 0o644).write(Data(text.utf8), to: fileURL(job: job))
+        } catch let error as ReportOutputError {
+            throw OutputError(path: error.path, reason: error.reason, fix: "make METRICS_DIR writable by the job's user, or unset it")
+        }
+    }
+
+    /// Writes the metrics of a run that could not start (its store unreachable, say): there is no run
+    /// history to read, so the last success is left out.
+    public func writeStartFailure(job: String, status: ExitStatus, at date: Date) async throws {
+        let outcome = JobRunOutcome(finishedAt: date, status: .failed, exitCode: status.rawValue, itemsProcessed: 0,
+                                    itemsFailed: 0, summary: "could not start")
+        let text = Self.render(job: job, outcome: outcome, durationSeconds: 0, lastSuccess: nil)
+        do {
+            try await ReportFileWriter(permissions: 0o644).write(Data(text.utf8), to: fileURL(job: job))
         } catch let error as ReportOutputError {
             throw OutputError(path: error.path, reason: error.reason, fix: "make METRICS_DIR writable by the job's user, or unset it")
         }

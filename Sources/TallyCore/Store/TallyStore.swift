@@ -36,6 +36,9 @@ public protocol JobRunStore: Sendable {
     func finishRun(id: Int64, outcome: JobRunOutcome) async throws
     /// The most recent runs of `job`, newest first.
     func recentRuns(job: String, limit: Int) async throws -> [JobRunRecord]
+    /// Marks `job`'s runs still `running` as `abandoned` (the caller holds the job's lock, so none of them
+    /// is alive: the process was killed or crashed), and returns how many.
+    func abandonRuns(job: String, at: Date) async throws -> Int
 }
 
 /// How a run ended, as stored in `tally_job_runs`.
@@ -66,6 +69,13 @@ public enum JobRunStatus: String, Sendable, Codable {
     case needsHuman = "needs_human"
     case failed
     case interrupted
+    /// Killed or crashed before it could record its end; found so by the next run of the job.
+    case abandoned
+}
+
+extension JobRunStatus {
+    /// The summary stored on an abandoned run.
+    static let abandonedSummary = "killed or crashed before it recorded its end; found by the next run"
 }
 
 /// One row of `tally_job_runs`.

@@ -112,6 +112,7 @@ public struct BadUsageRows: Sendable, Equatable {
     public var tooLarge: Int64
     public var unreadableTimestamp: Int64
     public var totalOverflow: Int64
+    public var duplicateID: Int64
     /// Ids of bad rows by problem (at most `listedPerProblem` each), for the reports.
     public var examples: [UsageProblem: [String]]
 
@@ -119,7 +120,7 @@ public struct BadUsageRows: Sendable, Equatable {
     public static let listedPerProblem = 200
 
     public init(missingTeam: Int64 = 0, negativeTokens: Int64 = 0, futureTimestamp: Int64 = 0, notWholeNumber: Int64 = 0,
-                tooLarge: Int64 = 0, unreadableTimestamp: Int64 = 0, totalOverflow: Int64 = 0,
+                tooLarge: Int64 = 0, unreadableTimestamp: Int64 = 0, totalOverflow: Int64 = 0, duplicateID: Int64 = 0,
                 examples: [UsageProblem: [String]] = [:]) {
         self.missingTeam = missingTeam
         self.negativeTokens = negativeTokens
@@ -128,6 +129,7 @@ public struct BadUsageRows: Sendable, Equatable {
         self.tooLarge = tooLarge
         self.unreadableTimestamp = unreadableTimestamp
         self.totalOverflow = totalOverflow
+        self.duplicateID = duplicateID
         self.examples = examples
     }
 
@@ -144,6 +146,7 @@ public struct BadUsageRows: Sendable, Equatable {
             case .tooLarge: tooLarge
             case .unreadableTimestamp: unreadableTimestamp
             case .totalOverflow: totalOverflow
+            case .duplicateID: duplicateID
             }
         }
         set {
@@ -155,6 +158,7 @@ public struct BadUsageRows: Sendable, Equatable {
             case .tooLarge: tooLarge = newValue
             case .unreadableTimestamp: unreadableTimestamp = newValue
             case .totalOverflow: totalOverflow = newValue
+            case .duplicateID: duplicateID = newValue
             }
         }
     }

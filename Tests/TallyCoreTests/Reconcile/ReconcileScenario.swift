@@ -94,7 +94,7 @@ struct ReconcileScenario {
             configuration: StripeClientConfiguration(apiKey: Secret(Self.key), apiBase: simulator.baseURL, maxRequestsPerSecond: 0),
             transport: CurlTransport(), clock: clock)
         let appToSeed = app
-        return try await backend.withStore(prepare: { try await SampleAppDatabase.create(at: $0, app: appToSeed) }) { store, location in
+        return try await backend.withStore(usageQuery: environment["USAGE_QUERY"], prepare: { try await SampleAppDatabase.create(at: $0, app: appToSeed) }) { store, location in
             let runID = try await store.startRun(job: ReconcileJob.name, startedAt: now, arguments: "", dryRun: dryRun)
             let context = JobContext(
                 configuration: configuration, store: store, stripe: stripe, mailer: configuration.makeMailer(),

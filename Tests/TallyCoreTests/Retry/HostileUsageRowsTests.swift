@@ -96,4 +96,44 @@ struct HostileUsageRowsTests {
             #expect(!found.contains { $0.kind == .unreported })
         }
     }
+
+    @Test("a row the usage query returns twice is a bad row, neither counted nor sent", arguments: StoreBackendUnderTest.all)
+    func duplicateID(backend: StoreBackendUnderTest) async throws {
+        var scenario = ReconcileScenario(now: Self.now)
+        scenario.customers = [.init(name: "Acme", teamID: 1)]
+        scenario.usage = [
+            SampleUsage(teamID: 1, userID: nil, tokens: 10, createdAt: instant("2026-11-24T10:00:00Z")),
+            SampleUsage(teamID: 1, userID: nil, tokens: 25, createdAt: instant("2026-11-24T11:00:00Z")),
+        ]
+        // A query whose second half repeats the 11:00 row, as a JOIN that multiplies rows would.
+        let base = UsageQuery.default(for: backend == .sqlite ? .sqlite : .postgres)
+        scenario.environment["USAGE_QUERY"] = "\(base) UNION ALL \(base) WHERE tu.tokens = 25"
+        try await scenario.run(on: backend) { world in
+            let found = try await world.reconcile(at: Self.now)
+            _ = try await world.retry(at: Self.now.addingTimeInterval(600))
+
+            let bad = try #require(found.first { $0.kind == .badRows })
+            #expect(bad.suggestedAction.contains(UsageProblem.duplicateID.reason), "\(bad.suggestedAction)")
+            #expect(bad.localValue == 2 && Set(bad.usageRowIDs).count == 1)
+            // The 10-token row is the only one judged and sent.
+            #expect(world.stripeEvents(customer: 0).map(\.value) == [10])
+        }
+    }
+
+    @Test("a team whose stripe_customer_id is empty is a team without a customer; Stripe is never asked for customer \"\"")
+    func emptyCustomerID() async throws {
+        var scenario = ReconcileScenario(now: Self.now)
+        scenario.customers = [.init(name: "Acme", teamID: 1)]
+        scenario.teamsWithoutCustomer = [2]
+        scenario.usage = [SampleUsage(teamID: 2, userID: nil, tokens: 8, createdAt: instant("2026-11-24T10:00:00Z"))]
+        try await scenario.run { world in
+            try await SampleAppDatabase.execute(["UPDATE teams SET stripe_customer_id = '' WHERE id = 2"], at: world.location)
+
+            let found = try await world.reconcile(at: Self.now)
+
+            #expect(found.map(\.kind) == [.missingCustomer])
+            #expect(found.first?.teamID == "2" && found.first?.localValue == 8)
+            #expect(!world.simulator.requests.contains { $0.query.contains("customer=&") || $0.query.hasSuffix("customer=") })
+        }
+    }
 }

@@ -38,11 +38,7 @@ struct CustomerComparison: Sendable {
             // A daily pre-aggregated meter's part of a day cannot be judged: its one event may lie outside it.
             if aggregation.window == .day && !isWholeDay { continue }
             if isUnknown {
-                let (repair, action) = classifier.decide(.unknownCustomer, start: segment.start, rows: [])
-                result.discrepancies.append(Discrepancy(
-                    kind: .unknownCustomer, meterID: meterID, customerID: customer, teamID: nil,
-                    windowStart: segment.start, windowEnd: segment.end, localValue: 0, stripeValue: stripeValue,
-                    difference: -stripeValue, repair: repair, suggestedAction: action))
+                result.discrepancies.append(classifier.unknownCustomer(customer, segment: segment, stripeValue: stripeValue))
                 continue
             }
             // Bad rows are counted elsewhere and never judged.
@@ -102,11 +98,7 @@ struct CustomerComparison: Sendable {
             let discrepant = Set(localHours + stripeHours).filter { rowsByHour[$0]?.last?.tokens != stripeByHour[$0] }.sorted()
             guard !discrepant.isEmpty else { continue }
             if isUnknown {
-                let (repair, action) = classifier.decide(.unknownCustomer, start: segment.start, rows: [])
-                result.discrepancies.append(Discrepancy(
-                    kind: .unknownCustomer, meterID: meterID, customerID: customer, teamID: nil,
-                    windowStart: segment.start, windowEnd: segment.end, localValue: 0, stripeValue: dayStripe,
-                    difference: -dayStripe, repair: repair, suggestedAction: action))
+                result.discrepancies.append(classifier.unknownCustomer(customer, segment: segment, stripeValue: dayStripe))
                 continue
             }
             // The day's value comes from its latest hour on either side: only that hour moves what is billed.

@@ -122,6 +122,14 @@ public struct GapClassifier: Sendable {
                            usageRowIDs: aggregation.isPreAggregated ? rows.map(\.id) : [latest.id])
     }
 
+    /// Stripe usage of a customer no team names, over one day's judged segment.
+    func unknownCustomer(_ customerID: String, segment: (start: Date, end: Date), stripeValue: Int64) -> Discrepancy {
+        let (repair, action) = decide(.unknownCustomer, start: segment.start, rows: [])
+        return Discrepancy(kind: .unknownCustomer, meterID: meterID, customerID: customerID, teamID: nil,
+                           windowStart: segment.start, windowEnd: segment.end, localValue: 0, stripeValue: stripeValue,
+                           difference: -stripeValue, repair: repair, suggestedAction: action)
+    }
+
     /// Who repairs a gap of `kind` starting at `start`, and the sentence saying how.
     public func decide(_ kind: DiscrepancyKind, start: Date, rows: [UsageRow]) -> (DiscrepancyRepair, String) {
         let withinTimestampLimit = start >= now.addingTimeInterval(-Self.stripeTimestampLimit)

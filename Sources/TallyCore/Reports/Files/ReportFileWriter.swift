@@ -51,6 +51,34 @@ public struct ReportFileWriter: Sendable {
         }
     }
 
+    /// Removes the temporary files (`.<name>.tmp-<pid>`) in `directories` (and one level of subfolders,
+    /// where the dated reports are) whose process is gone: a run killed mid-write leaves them behind.
+    /// Returns their paths. A process that is still alive keeps its files.
+    public static func removeAbandonedTemporaryFiles(in directories: [URL]) async -> [String] {
+        let found = try? await DedicatedThread.run(named: "tally-report-io") { () -> [String] in
+            var removed: [String] = []
+            let manager = FileManager.default
+            var folders: [URL] = []
+            for directory in directories {
+                folders.append(directory)
+                let children = (try? manager.contentsOfDirectory(at: directory, includingPropertiesForKeys: [.isDirectoryKey])) ?? []
+                folders += children.filter { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }
+            }
+            for folder in folders {
+                for name in (try? manager.contentsOfDirectory(atPath: folder.path)) ?? [] {
+                    guard name.hasPrefix("."), let marker = name.range(of: ".tmp-", options: .backwards),
+                          let pid = pid_t(name[marker.upperBound...]), pid > 0 else { continue }
+                    // kill(pid, 0) fails with ESRCH once the process is gone.
+                    guard pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+                    let path = folder.appendingPathComponent(name).path
+                    if unlink(path) == 0 { removed.append(path) }
+                }
+            }
+            return removed
+        }
+        return found ?? []
+    }
+
     private static func createDirectory(_ directory: URL) throws {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

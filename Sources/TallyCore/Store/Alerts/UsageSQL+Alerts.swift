@@ -16,7 +16,7 @@ extension UsageSQL {
             JOIN \(periods) ON p.team_id = CAST(u.team_id AS TEXT)
             WHERE u.created_at >= \(parameterMarker(1)) AND u.created_at < \(parameterMarker(2))
               AND u.created_at >= p.period_start AND u.created_at < p.period_end
-              AND u.created_at <= \(parameterMarker(3)) AND \(problem(now: nil)) = 0
+              AND u.created_at <= \(parameterMarker(3)) AND \(problem(now: nil, checkDuplicates: false)) = 0
             GROUP BY 1, 2
             """
     }

@@ -44,6 +44,27 @@ extension PostgresStore {
         guard updated else { throw StoredRecordMissing(table: "\(prefix)job_runs", id: id) }
     }
 
+    func abandonRuns(job: String, at date: Date) async throws -> Int {
+        var binds = PostgresBindings()
+        binds.append(JobRunStatus.abandoned.rawValue)
+        binds.append(StoredTime.seconds(date))
+        binds.append(JobRunStatus.abandonedSummary)
+        binds.append(job)
+        binds.append(JobRunStatus.running.rawValue)
+        let rows = try await client.query(
+            PostgresQuery(unsafeSQL: """
+                UPDATE \(prefix)job_runs
+                SET status = $1, finished_at = $2, summary = $3
+                WHERE job = $4 AND status = $5
+                RETURNING id
+                """, binds: binds),
+            logger: logger
+        )
+        var count = 0
+        for try await _ in rows.decode(Int64.self) { count += 1 }
+        return count
+    }
+
     func recentRuns(job: String, limit: Int) async throws -> [JobRunRecord] {
         var binds = PostgresBindings()
         binds.append(job)

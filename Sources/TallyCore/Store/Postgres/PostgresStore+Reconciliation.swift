@@ -31,13 +31,14 @@ extension PostgresStore {
             binds.append(reconciliation.badRows.tooLarge)
             binds.append(reconciliation.badRows.unreadableTimestamp)
             binds.append(reconciliation.badRows.totalOverflow)
+            binds.append(reconciliation.badRows.duplicateID)
             let inserted = try await connection.query(PostgresQuery(unsafeSQL: """
                 INSERT INTO \(p)reconciliation_runs
                     (job_run_id, meter_id, formula, range_start, range_end, customers, local_total, stripe_total,
                      discrepancies, absolute_discrepancy, bad_rows_missing_team, bad_rows_negative_tokens,
                      bad_rows_future_timestamp, failed_customers, status, created_at, bad_rows_not_whole,
-                     bad_rows_too_large, bad_rows_unreadable_time, bad_rows_total_overflow)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+                     bad_rows_too_large, bad_rows_unreadable_time, bad_rows_total_overflow, bad_rows_duplicate_id)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
                 RETURNING id
                 """, binds: binds), logger: logger)
             var runID: Int64?
@@ -115,7 +116,7 @@ extension PostgresStore {
             SELECT id, job_run_id, meter_id, formula, range_start, range_end, customers, local_total, stripe_total,
                    discrepancies, absolute_discrepancy, bad_rows_missing_team, bad_rows_negative_tokens,
                    bad_rows_future_timestamp, failed_customers, status, created_at, bad_rows_not_whole,
-                   bad_rows_too_large, bad_rows_unreadable_time, bad_rows_total_overflow
+                   bad_rows_too_large, bad_rows_unreadable_time, bad_rows_total_overflow, bad_rows_duplicate_id
             FROM \(prefix)reconciliation_runs
             WHERE $1::bigint IS NULL OR job_run_id = $1
             ORDER BY id DESC
@@ -133,7 +134,7 @@ extension PostgresStore {
                 badRows: BadUsageRows(missingTeam: try r[11].decode(Int64.self), negativeTokens: try r[12].decode(Int64.self),
                                       futureTimestamp: try r[13].decode(Int64.self), notWholeNumber: try r[17].decode(Int64.self),
                                       tooLarge: try r[18].decode(Int64.self), unreadableTimestamp: try r[19].decode(Int64.self),
-                                      totalOverflow: try r[20].decode(Int64.self)),
+                                      totalOverflow: try r[20].decode(Int64.self), duplicateID: try r[21].decode(Int64.self)),
                 failedCustomers: try r[14].decode(Int64.self), status: try r[15].decode(String.self),
                 createdAt: StoredTime.date(try r[16].decode(Int64.self))))
         }

@@ -28,6 +28,21 @@ extension SQLiteStore {
         }
     }
 
+    func abandonRuns(job: String, at date: Date) async throws -> Int {
+        let sql = """
+            UPDATE \(prefix)job_runs
+            SET status = ?, finished_at = ?, summary = ?
+            WHERE job = ? AND status = ?
+            """
+        return try await writer.write { db in
+            try db.execute(sql: sql, arguments: [
+                JobRunStatus.abandoned.rawValue, StoredTime.seconds(date), JobRunStatus.abandonedSummary, job,
+                JobRunStatus.running.rawValue,
+            ])
+            return db.changesCount
+        }
+    }
+
     func recentRuns(job: String, limit: Int) async throws -> [JobRunRecord] {
         let sql = """
             SELECT id, job, started_at, arguments, dry_run, status, finished_at, exit_code, items_processed, items_failed, summary

@@ -11,8 +11,8 @@ extension SQLiteStore {
                     (job_run_id, meter_id, formula, range_start, range_end, customers, local_total, stripe_total,
                      discrepancies, absolute_discrepancy, bad_rows_missing_team, bad_rows_negative_tokens,
                      bad_rows_future_timestamp, failed_customers, status, created_at, bad_rows_not_whole,
-                     bad_rows_too_large, bad_rows_unreadable_time, bad_rows_total_overflow)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     bad_rows_too_large, bad_rows_unreadable_time, bad_rows_total_overflow, bad_rows_duplicate_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [
                     jobRunID, reconciliation.meterID, reconciliation.formula.rawValue,
                     StoredTime.seconds(reconciliation.start), StoredTime.seconds(reconciliation.end),
@@ -22,7 +22,7 @@ extension SQLiteStore {
                     reconciliation.badRows.futureTimestamp, reconciliation.failedCustomers.count,
                     reconciliation.storedStatus, created, reconciliation.badRows.notWholeNumber,
                     reconciliation.badRows.tooLarge, reconciliation.badRows.unreadableTimestamp,
-                    reconciliation.badRows.totalOverflow,
+                    reconciliation.badRows.totalOverflow, reconciliation.badRows.duplicateID,
                 ])
             let runID = db.lastInsertedRowID
             let window = try db.cachedStatement(sql: """
@@ -64,7 +64,7 @@ extension SQLiteStore {
             SELECT id, job_run_id, meter_id, formula, range_start, range_end, customers, local_total, stripe_total,
                    discrepancies, absolute_discrepancy, bad_rows_missing_team, bad_rows_negative_tokens,
                    bad_rows_future_timestamp, failed_customers, status, created_at, bad_rows_not_whole,
-                   bad_rows_too_large, bad_rows_unreadable_time, bad_rows_total_overflow
+                   bad_rows_too_large, bad_rows_unreadable_time, bad_rows_total_overflow, bad_rows_duplicate_id
             FROM \(prefix)reconciliation_runs
             WHERE ?1 IS NULL OR job_run_id = ?1
             ORDER BY id DESC
@@ -81,7 +81,8 @@ extension SQLiteStore {
                                           futureTimestamp: row["bad_rows_future_timestamp"],
                                           notWholeNumber: row["bad_rows_not_whole"], tooLarge: row["bad_rows_too_large"],
                                           unreadableTimestamp: row["bad_rows_unreadable_time"],
-                                          totalOverflow: row["bad_rows_total_overflow"]),
+                                          totalOverflow: row["bad_rows_total_overflow"],
+                                          duplicateID: row["bad_rows_duplicate_id"]),
                     failedCustomers: row["failed_customers"], status: row["status"],
                     createdAt: StoredTime.date(row["created_at"]))
             }

@@ -25,7 +25,11 @@ final class SQLiteStore: TallyStore {
         self.logger = logger
     }
 
-    /// Opens (creating if needed) the database and runs the migrations.
+    /// Opens (creating if needed) the database and runs the migrations, one process at a time.
+    ///
+    /// A `DatabaseQueue`, not a pool: a pool switches the file to WAL mode for good, and the database is
+    /// usually the app's, whose journal mode is the app's to choose. Reads and writes of one job run in
+    /// turn on GRDB's own queue, never on the cooperative pool.
     static func open(_ location: DatabaseLocation.SQLiteLocation, configuration: StoreConfiguration, logger: Logger) async throws -> SQLiteStore {
         var grdbConfiguration = Configuration()
         grdbConfiguration.label = "tally"
@@ -37,8 +41,12 @@ final class SQLiteStore: TallyStore {
             case .memory:
                 writer = try DatabaseQueue(configuration: grdbConfiguration)
             case .file(let path):
-                writer = try DatabasePool(path: path, configuration: grdbConfiguration)
+                writer = try DatabaseQueue(path: path, configuration: grdbConfiguration)
             }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            // Busy is another process at work, not a setting to fix.
+            throw StoreBusy(database: "\(DatabaseLocation.sqlite(location))",
+                            reason: "it stayed locked by another process for 10 s (\(Self.message(of: error)))")
         } catch {
             throw ConfigurationError(
                 key: DatabaseLocation.settingKey,
@@ -47,7 +55,15 @@ final class SQLiteStore: TallyStore {
             )
         }
         let store = SQLiteStore(writer: writer, location: location, configuration: configuration, logger: logger)
-        try await store.migrate()
+        // Jobs started at once on a never-migrated database take turns; each finds the work done or does it.
+        let migrationLock = try await SQLiteMigrationLock.acquire(location)
+        do {
+            try await store.migrate()
+        } catch {
+            await migrationLock?.release()
+            throw error
+        }
+        await migrationLock?.release()
         logger.debug("opened store", metadata: ["backend": "sqlite", "database": "\(DatabaseLocation.sqlite(location))"])
         return store
     }
@@ -56,7 +72,10 @@ final class SQLiteStore: TallyStore {
         var migrator = DatabaseMigrator()
         let prefix = self.prefix
         for migration in TallyMigration.all {
-            migrator.registerMigration(migration.identifier) { db in
+            // Immediate checks: only the rows these statements touch are checked. GRDB's default re-checks
+            // every foreign key of the whole database afterwards, the app's tables included, and one orphan
+            // row of the app's would stop every job for good.
+            migrator.registerMigration(migration.identifier, foreignKeyChecks: .immediate) { db in
                 for statement in migration.sqlite(prefix) {
                     try db.execute(sql: statement)
                 }

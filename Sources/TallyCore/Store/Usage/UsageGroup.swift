@@ -47,7 +47,8 @@ extension UsageAggregate {
             ))
         }
         for (problem, id) in examples where (bad.examples[problem]?.count ?? 0) < BadUsageRows.listedPerProblem {
-            bad.examples[problem, default: []].append(id)
+            // A duplicated id comes back once per copy: it is listed once.
+            if bad.examples[problem]?.last != id { bad.examples[problem, default: []].append(id) }
         }
         self.init(days: days, badRows: bad)
     }

@@ -15,6 +15,9 @@ public enum UsageProblem: Int64, Sendable, CaseIterable, Comparable {
     case unreadableTimestamp = 6
     /// A customer-day whose total does not fit in 64 bits: reported, never wrapped.
     case totalOverflow = 7
+    /// The usage query returns the row's id more than once (a JOIN that multiplies rows, say): no copy is
+    /// counted or sent, since Tally cannot tell which one is real.
+    case duplicateID = 8
 
     /// How the reports and emails name it.
     public var reason: String {
@@ -26,6 +29,7 @@ public enum UsageProblem: Int64, Sendable, CaseIterable, Comparable {
         case .tooLarge: "tokens over 15 digits (Stripe rejects them)"
         case .unreadableTimestamp: "created_at not a readable time"
         case .totalOverflow: "a day's total too large to add up"
+        case .duplicateID: "an id the usage query returns more than once (check its JOINs)"
         }
     }
 

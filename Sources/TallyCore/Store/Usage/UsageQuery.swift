@@ -53,7 +53,8 @@ public enum UsageQuery {
         LEFT JOIN teams t ON t.id = tu.team_id
         """
 
-    /// PostgreSQL: `created_at` is a `timestamp` (read as UTC) or `timestamptz`.
+    /// PostgreSQL: `created_at` is a `timestamp` (read as UTC) or `timestamptz`. Fractions of a second are
+    /// cut, never rounded (a cast rounds 23:59:59.6 into the next day), as SQLite's `strftime('%s')` does.
     public static let postgresDefault = """
         SELECT tu.id AS id,
                tu.team_id AS team_id,
@@ -61,9 +62,9 @@ public enum UsageQuery {
                tu.user_id AS user_id,
                tu.action AS action,
                tu.tokens AS tokens,
-               EXTRACT(EPOCH FROM tu.created_at)::bigint AS created_at,
+               floor(EXTRACT(EPOCH FROM tu.created_at))::bigint AS created_at,
                tu.meter_event_identifier AS meter_event_identifier,
-               EXTRACT(EPOCH FROM tu.meter_reported_at)::bigint AS reported_at
+               floor(EXTRACT(EPOCH FROM tu.meter_reported_at))::bigint AS reported_at
         FROM token_usage tu
         LEFT JOIN teams t ON t.id = tu.team_id
         """

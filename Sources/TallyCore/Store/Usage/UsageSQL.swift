@@ -36,9 +36,14 @@ public struct UsageSQL: Sendable {
 
     /// The row's problem code (`UsageProblem`, 0 when billable), the first that applies. `now` is the
     /// parameter holding the run's start, or nil when future rows are not judged here.
-    func problem(now: String?) -> String {
-        """
-        CASE WHEN u.team_id IS NULL THEN \(UsageProblem.missingTeam.rawValue)
+    /// `checkDuplicates` adds a window function (not allowed in a WHERE clause) flagging ids the query
+    /// returns more than once within the rows read.
+    func problem(now: String?, checkDuplicates: Bool = true) -> String {
+        let duplicates = checkDuplicates
+            ? "WHEN COUNT(*) OVER (PARTITION BY CAST(u.id AS TEXT)) > 1 THEN \(UsageProblem.duplicateID.rawValue)\n                    "
+            : ""
+        return """
+        CASE \(duplicates)WHEN u.team_id IS NULL THEN \(UsageProblem.missingTeam.rawValue)
                     WHEN u.created_at IS NULL THEN \(UsageProblem.unreadableTimestamp.rawValue)
                     WHEN u.tokens IS NULL THEN \(UsageProblem.negativeTokens.rawValue)
                     WHEN \(notWholeNumber("u.tokens")) THEN \(UsageProblem.notWholeNumber.rawValue)

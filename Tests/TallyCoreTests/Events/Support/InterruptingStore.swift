@@ -38,6 +38,7 @@ struct InterruptingStore: TallyStore {
     }
     func recordSubscriptionListing(_ listing: SubscriptionListingRecord) async throws { try await base.recordSubscriptionListing(listing) }
     func teams() async throws -> [TeamRecord] { try await base.teams() }
+    func abandonRuns(job: String, at date: Date) async throws -> Int { try await base.abandonRuns(job: job, at: date) }
     func latestDiscrepancies() async throws -> [DiscrepancyRecord] { try await base.latestDiscrepancies() }
     func apiCalls(from start: Date, to end: Date) async throws -> [APICallRecord] { try await base.apiCalls(from: start, to: end) }
     func saveReconciliation(_ reconciliation: MeterReconciliation, jobRunID: Int64?, createdAt: Date) async throws -> Int64 {
