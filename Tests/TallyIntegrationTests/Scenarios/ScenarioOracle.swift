@@ -215,6 +215,9 @@ struct ScenarioOracle {
             for (group, expected) in expectedByDay.sorted(by: { $0.key < $1.key }) {
                 let parts = group.split(separator: "|").map(String.init)
                 let day = Int64(parts[1])!
+                // What Stripe shows of a window it has not aggregated yet is not the final amount: on a
+                // pre-aggregated meter it may still show an older event of the window, or none.
+                if plan.knobs.window != .none, plant(parts[0], day: day)?.kind == .notAggregated { continue }
                 let found = usage.filter {
                     key(of: $0) == parts[0] && $0.kind.rawValue == parts[2] && ScenarioPlan.floor(seconds($0.windowStart), 86_400) == day
                 }.reduce(0) { $0 + $1.difference }
