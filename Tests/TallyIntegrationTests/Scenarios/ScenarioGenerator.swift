@@ -205,6 +205,10 @@ struct ScenarioGenerator {
             case (.count, _): candidates
             default: Array(candidates.suffix(Int.random(in: 1...max(1, min(2, candidates.count - 1)), using: &random)))
             }
+            // A `last` gap shows only if the hour's value changes: not when an earlier row has the same tokens.
+            if knobs.formula == .last, candidates.count > 1, rows[candidates[candidates.count - 2]].tokens == rows[chosen[0]].tokens {
+                return nil
+            }
             return Self.sharesNoMinute(chosen, with: all, rows: rows) ? chosen : nil
         }
         let length = Int.random(in: 1...min(3, candidates.count), using: &random)
