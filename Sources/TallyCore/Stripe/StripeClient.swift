@@ -108,7 +108,7 @@ public final class StripeClient: StripeAPI {
                     try await clock.sleep(for: delay)
                     continue
                 }
-                throw concluded(StripeError.transport(safe, endpoint: endpoint, attempts: attempt))
+                throw concluded(StripeError.transport(safe, endpoint: endpoint, attempts: attempt, apiBase: configuration.apiBase))
             }
         }
     }

@@ -24,12 +24,12 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         switch self {
         case .ok: "all done, nothing needs a human"
         case .needsHuman: "done, but findings need a human (an alert was sent)"
-        case .usage: "bad usage"
-        case .dataError: "bad input data"
-        case .unavailable: "Stripe or SMTP unavailable (circuit open)"
-        case .cannotCreateOutput: "cannot write output"
+        case .usage: "bad usage: an unknown option, a bad or reversed --since/--until"
+        case .dataError: "bad input data: the log names the row or response"
+        case .unavailable: "Stripe or SMTP unavailable: unreachable (check STRIPE_API_BASE, SMTP_URL) or the circuit breaker opened"
+        case .cannotCreateOutput: "cannot write output (reports, outbox, metrics)"
         case .temporaryFailure: "temporary failure: rate-limited, timed out, interrupted or locked; try later"
-        case .configuration: "configuration error"
+        case .configuration: "configuration error: the message names the setting and the fix"
         }
     }
 }

@@ -119,7 +119,7 @@ struct StripeClientTests {
         for _ in 0..<2 {
             let error = await #expect(throws: StripeError.self) { try await stripe.meter(id: "mtr_1") }
             #expect(error?.code == .network)
-            #expect(error?.exitStatus == .temporaryFailure)
+            #expect(error?.exitStatus == .unavailable)
         }
         let opened = await #expect(throws: StripeError.self) { try await stripe.meter(id: "mtr_1") }
         #expect(opened?.exitStatus == .unavailable)
@@ -128,6 +128,28 @@ struct StripeClientTests {
         let fastFail = await #expect(throws: StripeError.self) { try await stripe.meter(id: "mtr_1") }
         #expect(fastFail?.code == .circuitOpen)
         #expect(transport.requests.count == sent)
+    }
+
+    @Test("no connection at all (refused, unresolvable host, TLS) exits 69 naming STRIPE_API_BASE, not 75", arguments: [
+        HTTPTransportError(kind: .connectFailed, message: "Could not resolve host: api.strip.com", code: 6),
+        HTTPTransportError(kind: .connectFailed, message: "Connection refused", code: 7),
+        HTTPTransportError(kind: .tls, message: "SSL peer certificate was not OK", code: 60),
+    ])
+    func unreachable(failure: HTTPTransportError) async throws {
+        let transport = ScriptedTransport([.failure(failure)])
+        let error = await #expect(throws: StripeError.self) { try await client(transport).meter(id: "mtr_1") }
+        #expect(error?.exitStatus == .unavailable)
+        #expect(error?.description.contains("STRIPE_API_BASE=http://stripe.test") == true, "\(String(describing: error))")
+    }
+
+    @Test("a connection dropped mid-exchange or a timeout stays temporary (75): the next run may succeed", arguments: [
+        HTTPTransportError(kind: .other, message: "Empty reply from server", code: 52),
+        HTTPTransportError(kind: .timeout, message: "Operation timed out", code: 28),
+    ])
+    func temporary(failure: HTTPTransportError) async throws {
+        let transport = ScriptedTransport([.failure(failure)])
+        let error = await #expect(throws: StripeError.self) { try await client(transport).meter(id: "mtr_1") }
+        #expect(error?.exitStatus == .temporaryFailure)
     }
 
     @Test("headers: bearer key, pinned version, user agent; GET parameters in the query string")
