@@ -2,8 +2,11 @@ import Foundation
 
 extension TallyConfiguration {
     /// The store settings, with `DATABASE_URL` parsed (a bad URL is a configuration error naming the key).
-    public func storeConfiguration() throws -> StoreConfiguration {
-        StoreConfiguration(location: try DatabaseLocation(parsing: database.url.revealed), usageQuery: database.usageQuery)
+    /// `requiringAppDatabase`: the database must already exist and hold the usage query's table (jobs).
+    public func storeConfiguration(requiringAppDatabase: Bool = false) throws -> StoreConfiguration {
+        var store = StoreConfiguration(location: try DatabaseLocation(parsing: database.url.revealed), usageQuery: database.usageQuery)
+        store.requiresAppDatabase = requiringAppDatabase
+        return store
     }
 
     /// The Stripe client settings.
