@@ -10,8 +10,9 @@ struct TallySandboxCommand: AsyncParsableCommand {
         discussion: """
             Exit codes:
               0   stopped by SIGTERM or SIGINT
-              1   could not start (the port is taken, the demo files or --port-file cannot be written)
-              64  bad usage (an unknown option, a non-loopback --host without --allow-remote)
+              1   could not start: the port is taken, or a file cannot be written
+              64  bad usage: an unknown option, a --host off loopback without
+                  --allow-remote
             """,
         version: TallyVersion.current,
         subcommands: [ServeCommand.self],
