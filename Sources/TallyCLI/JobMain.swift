@@ -18,7 +18,7 @@ public enum JobMain {
             configuration = try await ConfigurationLoader.load(ConfigurationSources(
                 configFile: options.configFile, environmentFile: options.environmentFile,
                 environment: ProcessInfo.processInfo.environment, overrides: options.settingOverrides),
-                requirements: requirements,
+                requirements: requirements.union([.database]),
                 warn: { warning in FileHandle.standardError.write(Data("\(label): \(warning)\n".utf8)) })
         } catch {
             fail(label, error)

@@ -82,7 +82,7 @@ struct SettingsValidator {
             maxAttempts: Int(check.value(4) { try number(.stripeMaxAttempts, in: 1...10, integer: true) }),
             circuitBreakerThreshold: Int(check.value(5) { try number(.stripeCircuitBreakerThreshold, in: 1...1000, integer: true) }))
         let database = TallyConfiguration.DatabaseSettings(
-            url: Secret(check.value("") { try databaseURL() }), usageQuery: check.value(nil) { try usageQuery() })
+            url: check.value(nil) { try databaseURL() }.map(Secret.init), usageQuery: check.value(nil) { try usageQuery() })
         let reconcile = TallyConfiguration.ReconcileSettings(
             alertRatio: check.value(0.05) { try number(.reconcileAlertRatio, in: 0...1) },
             settleDelay: check.value(120) { try number(.reconcileSettleMinutes, in: 0...10_080, integer: true) } * 60,
@@ -139,9 +139,10 @@ struct SettingsValidator {
         return version
     }
 
-    /// `DATABASE_URL` is required: a job must run against the app's own database, never a new empty one.
-    private func databaseURL() throws -> String {
+    /// `DATABASE_URL` is required of a job: it must run against the app's own database, never a new empty one.
+    private func databaseURL() throws -> String? {
         guard let url = raw[.databaseURL] else {
+            guard requirements.contains(.database) else { return nil }
             throw problem(.databaseURL, "is not set",
                           "name the app's database, the one holding its usage table (e.g. sqlite:/var/lib/app/app.sqlite or postgres://tally:PASSWORD@db:5432/app): \(whereToSet)")
         }

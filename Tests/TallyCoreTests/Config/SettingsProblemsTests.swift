@@ -23,7 +23,7 @@ struct SettingsProblemsTests {
         // Then every value is the one written, without quotes or comments
         #expect(config.stripe.secretKey.revealed == liveKey)
         #expect(config.stripe.meterIDs == ["mtr_123"])
-        #expect(config.database.url.revealed == "sqlite:/srv/app/app.sqlite")
+        #expect(config.database.url?.revealed == "sqlite:/srv/app/app.sqlite")
         #expect(config.output.reportsDirectory.path == "/srv/tally reports")
         #expect(warnings.isEmpty)
     }
@@ -76,7 +76,7 @@ struct SettingsProblemsTests {
         do {
             _ = try await ConfigurationLoader.load(ConfigurationSources(environment: [
                 "STRIPE_SECRET_KEY": liveKey, "STRIPE_MAX_RPS": "fast", "LOG_FORMAT": "xml", "ALERT_EMAIL": "nobody",
-            ]))
+            ]), requirements: [.database])
             Issue.record("expected the settings to be refused")
         } catch let error as ConfigurationProblems {
             #expect(error.problems.map(\.key) == ["STRIPE_MAX_RPS", "ALERT_EMAIL", "DATABASE_URL", "LOG_FORMAT"])
@@ -86,10 +86,10 @@ struct SettingsProblemsTests {
         }
     }
 
-    @Test("without DATABASE_URL a job's settings are refused, naming DATABASE_URL: no database is guessed")
+    @Test("without DATABASE_URL a job's settings are refused, naming DATABASE_URL: no database is guessed (there is no default)")
     func databaseRequired() async throws {
         let error = try await #require(throws: ConfigurationError.self) {
-            try await ConfigurationLoader.load(ConfigurationSources(environment: ["STRIPE_SECRET_KEY": liveKey]))
+            try await ConfigurationLoader.load(ConfigurationSources(environment: ["STRIPE_SECRET_KEY": liveKey]), requirements: [.database])
         }
         #expect(error.key == "DATABASE_URL")
         #expect(error.problem == "is not set")
@@ -100,7 +100,7 @@ struct SettingsProblemsTests {
     func notSetNamesTheFileRead() async throws {
         let envFile = try write("DATABASE_URL=sqlite:/srv/app/app.sqlite\n")
         let error = try await #require(throws: ConfigurationError.self) {
-            try await ConfigurationLoader.load(ConfigurationSources(environmentFile: envFile, environment: [:]))
+            try await ConfigurationLoader.load(ConfigurationSources(environmentFile: envFile, environment: [:]), requirements: [.database])
         }
         #expect(error.key == "STRIPE_SECRET_KEY")
         #expect(error.fix.contains(envFile))
