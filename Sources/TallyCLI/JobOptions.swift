@@ -34,7 +34,9 @@ public struct JobOptions: ParsableArguments, Sendable {
         for pair in overrides {
             let parts = pair.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, let key = SettingKey(rawValue: String(parts[0])) else {
-                throw ValidationError("--set \(pair.split(separator: "=").first ?? ""): expected KEY=VALUE with KEY one of \(SettingKey.allCases.map(\.rawValue).joined(separator: ", "))")
+                let typed = String(pair.split(separator: "=").first ?? "")
+                let meant = SettingKey.closest(to: typed, among: []).map { " (did you mean \($0)?)" } ?? ""
+                throw ValidationError("--set \(typed): expected KEY=VALUE with KEY one of \(SettingKey.allCases.map(\.rawValue).joined(separator: ", "))\(meant)")
             }
             if key.isSecret {
                 throw ValidationError("--set \(key.rawValue): secrets are not accepted on the command line (other users can read it in `ps`); export it or put it in the env file")

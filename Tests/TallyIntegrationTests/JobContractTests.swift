@@ -313,6 +313,15 @@ struct JobContractTests {
         #expect(harness.simulator.requests.isEmpty)
     }
 
+    @Test("--set with a mistyped key is a usage error (64) suggesting the key meant")
+    func mistypedSet() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let result = try await harness.run(arguments: ["--set", "REPORT_DIR=/tmp/x"])
+        #expect(result.exitCode == 64)
+        #expect(result.stderr.contains("(did you mean REPORTS_DIR?)"))
+    }
+
     @Test("tally-reconcile --since in the future is a usage error that blames --since, not an --until nobody passed")
     func sinceAfterDefaultEnd() async throws {
         let harness = try await Harness.start()
