@@ -75,7 +75,7 @@ public enum ConfigurationLoader {
             // Parsed here rather than by swift-configuration's own env-file reader, which knows neither
             // quotes, `export` nor comments after a value; the values then go through its provider as usual.
             let file = EnvironmentFile.parse(String(decoding: data, as: UTF8.self))
-            warnings += environmentFileWarnings(file, path: path)
+            warnings += file.warnings(path: path)
             layers.append(Layer(origin: .environmentFile(path), provider: EnvironmentVariablesProvider(
                 environmentVariables: file.values, secretsSpecifier: secretsSpecifier)))
         }
@@ -89,38 +89,6 @@ public enum ConfigurationLoader {
             warnings += ConfigFileKeys.unknownKeys(inFileAt: path)
         }
         return ReadLayers(layers: layers, environmentFile: envFileRead, warnings: warnings)
-    }
-
-    /// Warnings for the env file's lines Tally ignores. Keys starting with `TALLY_` belong to the `jobs/`
-    /// wrappers and are not warned about.
-    static func environmentFileWarnings(_ file: EnvironmentFile, path: String) -> [ConfigurationWarning] {
-        var warnings: [ConfigurationWarning] = file.unparsedLines.map { unparsed in
-            switch unparsed.reason {
-            case .noEquals(let word):
-                ConfigurationWarning(file: path, line: unparsed.line, problem: "is not KEY=value (it has no `=`) and is ignored",
-                                     suggestion: SettingKey.closest(to: word, among: []).map { "\($0)=…" })
-            case .badName(let name):
-                ConfigurationWarning(file: path, line: unparsed.line,
-                                     problem: "the text before `=` is not a variable name (letters, digits and _), so the line is ignored",
-                                     suggestion: SettingKey.closest(to: name.replacingOccurrences(of: " ", with: "_"), among: []))
-            case .unclosedQuote:
-                ConfigurationWarning(file: path, line: unparsed.line, problem: "opens a quote it never closes, so the line is ignored")
-            case .textAfterQuote(let key):
-                ConfigurationWarning(file: path, line: unparsed.line,
-                                     problem: "\(key) has text after its closing quote, which is ignored (put a comment after ` #`)")
-            }
-        }
-        for assignment in file.assignments where SettingKey(rawValue: assignment.key) == nil && !assignment.key.hasPrefix("TALLY_") {
-            if SettingKey.configFileOnlyKeys.contains(assignment.key) {
-                warnings.append(ConfigurationWarning(file: path, line: assignment.line,
-                                                     problem: "\(assignment.key) can only be set in the config file (--config), so it is ignored here"))
-            } else {
-                warnings.append(ConfigurationWarning(file: path, line: assignment.line,
-                                                     problem: "\(assignment.key) is not a Tally setting and is ignored",
-                                                     suggestion: SettingKey.closest(to: assignment.key, among: [])))
-            }
-        }
-        return warnings.sorted { $0.line < $1.line }
     }
 
     private static func fileProvider(_ path: String) async throws -> any ConfigProvider {
