@@ -227,6 +227,16 @@ struct JobContractTests {
         #expect(result.stderr.contains("STRIPE_API_BASE=http://127.0.0.1:\(closed)"))
     }
 
+    @Test("a STRIPE_API_BASE that answers but is not Stripe's API (a wrong path) exits 69 naming it, not 65")
+    func wrongBase() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let wrong = harness.environment["STRIPE_API_BASE"]! + "/api"
+        let result = try await harness.run(["STRIPE_API_BASE": wrong])
+        #expect(result.exitCode == 69, "\(result.stderr)")
+        #expect(result.stderr.contains("STRIPE_API_BASE=\(wrong) answered GET /v1/events with 404"))
+    }
+
     @Test("an unknown meter id stops reconcile and retry at start with 78 naming STRIPE_METER_ID", arguments: ["tally-reconcile", "tally-retry"])
     func unknownMeter(executable: String) async throws {
         let harness = try await Harness.start()

@@ -1,22 +1,16 @@
 /// Checks at job start that Stripe knows every `STRIPE_METER_ID`, so a typo or a meter of the other mode
 /// stops the job naming the setting (exit 78) instead of failing later as bad data.
 public enum MeterIDCheck {
-    /// Fetches each meter; every id Stripe does not know is named in one `STRIPE_METER_ID` error. A 404
-    /// without Stripe's error body means the base URL is not Stripe at all, which names `STRIPE_API_BASE`.
-    /// Other failures (unreachable, rejected key) are thrown as they are.
+    /// Fetches each meter; every id Stripe does not know is named in one `STRIPE_METER_ID` error. Other
+    /// failures (unreachable, not Stripe at all, a rejected key) are thrown as they are.
     public static func verify(_ ids: [String], stripe: any StripeAPI) async throws {
         var unknown: [(id: String, stripeSays: String)] = []
         for id in ids {
             do {
                 _ = try await stripe.meter(id: id)
-            } catch let error as StripeError where error.httpStatus == 404 {
-                guard let detail = error.stripeError else {
-                    throw ConfigurationError(
-                        key: SettingKey.stripeAPIBase.rawValue,
-                        problem: "answered \(error.endpoint) with 404 and no Stripe error, so it does not look like Stripe's API",
-                        fix: "set STRIPE_API_BASE to https://api.stripe.com, or to the running tally-sandbox's URL (http://127.0.0.1:PORT)")
-                }
-                unknown.append((id, detail.message ?? detail.code ?? detail.type))
+            } catch let error as StripeError where error.httpStatus == 404 && !error.stripeNotReached {
+                let detail = error.stripeError
+                unknown.append((id, detail?.message ?? detail?.code ?? "404"))
             }
         }
         guard !unknown.isEmpty else { return }

@@ -91,7 +91,8 @@ public final class StripeClient: StripeAPI {
                     continue
                 }
                 let error = StripeError.response(status: response.status, endpoint: endpoint,
-                                                 requestID: response.headers["Request-Id"], detail: detail, attempts: attempt)
+                                                 requestID: response.headers["Request-Id"], detail: detail, attempts: attempt,
+                                                 apiBase: configuration.apiBase)
                 throw concluded(error)
 
             case .failure(let transportError):

@@ -19,7 +19,7 @@ public struct StripeError: TallyFailure, Equatable {
         case server
         /// No response within the timeout (75).
         case timeout
-        /// A dropped connection or a garbled exchange (75); no connection at all (69, see `neverConnected`).
+        /// A dropped connection or a garbled exchange (75); no connection at all (69, see `stripeNotReached`).
         case network
         /// Too many consecutive failed calls: the client stopped calling Stripe (69).
         case circuitOpen = "circuit_open"
@@ -38,27 +38,27 @@ public struct StripeError: TallyFailure, Equatable {
     public var stripeError: StripeErrorBody.Detail?
     /// The full sentence a person reads.
     public var message: String
-    /// No connection could be made at all (the host does not resolve, refuses, or fails TLS): a wrong
-    /// STRIPE_API_BASE or a blocked network, which the next run will not fix by itself, so exit 69 and
-    /// not 75, which on-call is told to ignore.
-    public var neverConnected: Bool
+    /// Stripe was never reached: no connection could be made (the host does not resolve, refuses, or fails
+    /// TLS), or what answered is not Stripe's API. A wrong STRIPE_API_BASE or a blocked network, which the
+    /// next run will not fix by itself, so exit 69 and not 75, which on-call is told to ignore.
+    public var stripeNotReached: Bool
 
     public init(code: Code, endpoint: String, httpStatus: Int? = nil, requestID: String? = nil,
-                stripeError: StripeErrorBody.Detail? = nil, message: String, neverConnected: Bool = false) {
+                stripeError: StripeErrorBody.Detail? = nil, message: String, stripeNotReached: Bool = false) {
         self.code = code
         self.endpoint = endpoint
         self.httpStatus = httpStatus
         self.requestID = requestID
         self.stripeError = stripeError
         self.message = message
-        self.neverConnected = neverConnected
+        self.stripeNotReached = stripeNotReached
     }
 
     public var exitStatus: ExitStatus {
-        switch code {
+        if stripeNotReached { return .unavailable }
+        return switch code {
         case .invalidRequest, .decoding: .dataError
         case .authentication, .permission: .configuration
-        case .network where neverConnected: .unavailable
         case .rateLimited, .server, .timeout, .network: .temporaryFailure
         case .circuitOpen: .unavailable
         }
@@ -76,9 +76,22 @@ public struct StripeError: TallyFailure, Equatable {
 }
 
 extension StripeError {
-    /// The error for a non-2xx response Tally will not (or can no longer) retry.
+    /// The error for a non-2xx response Tally will not (or can no longer) retry. `apiBase` is named when
+    /// the answer shows that it is not Stripe's API at all.
     static func response(status: Int, endpoint: String, requestID: String?, detail: StripeErrorBody.Detail?,
-                         attempts: Int) -> StripeError {
+                         attempts: Int, apiBase: String) -> StripeError {
+        // A 4xx without Stripe's error body, or Stripe's own "Unrecognized request URL": the base URL names
+        // another server or carries a path, which no retry and no data fix will mend.
+        let unrecognizedURL = detail?.message?.hasPrefix("Unrecognized request URL") == true
+        if (400..<500).contains(status), ![401, 403, 409, 429].contains(status), detail == nil || unrecognizedURL {
+            let answer = unrecognizedURL ? "\"Unrecognized request URL\"" : "no Stripe error in the body"
+            return StripeError(code: .invalidRequest, endpoint: endpoint, httpStatus: status, requestID: requestID,
+                               stripeError: detail,
+                               message: "STRIPE_API_BASE=\(displayed(apiBase)) answered \(endpoint) with \(status) and \(answer), "
+                                   + "so it is not Stripe's API (a wrong host, port or path). Set STRIPE_API_BASE to "
+                                   + "https://api.stripe.com, or to the running tally-sandbox's URL (http://127.0.0.1:PORT).",
+                               stripeNotReached: true)
+        }
         let stripeSays = detail.map { detail in
             var text = detail.type
             if let code = detail.code { text += "/\(code)" }
@@ -132,7 +145,7 @@ extension StripeError {
                                    + "(\(error.kind.rawValue): \(error.message)). Check that STRIPE_API_BASE is https://api.stripe.com "
                                    + "(or the running tally-sandbox's URL), that its host resolves and accepts connections from here "
                                    + "(DNS, firewall, proxy), then re-run.",
-                               neverConnected: true)
+                               stripeNotReached: true)
         case .other:
             return StripeError(code: .network, endpoint: endpoint,
                                message: "Could not reach Stripe for \(endpoint)\(tries) (\(error.kind.rawValue): \(error.message)). "
@@ -140,12 +153,12 @@ extension StripeError {
         }
     }
 
-    /// The base URL without any user, password, path or query it might carry.
+    /// The base URL without any user, password or query it might carry.
     private static func displayed(_ apiBase: String) -> String {
         guard let components = URLComponents(string: apiBase), let scheme = components.scheme, let host = components.host else {
             return "(not a URL)"
         }
-        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
+        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "") + components.path
     }
 
     /// The error for a response body that is not what the model expects.
