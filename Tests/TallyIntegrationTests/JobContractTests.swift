@@ -300,6 +300,19 @@ struct JobContractTests {
         #expect(!result.stderr.contains(Self.apiKey))
     }
 
+    @Test("a setting that is not set is reported with the env file actually read, not /etc/tally/tally.env")
+    func notSetNamesEnvFile() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let envFile = harness.directory.appendingPathComponent("elsewhere.env")
+        try "# no STRIPE_METER_ID here\nREPORTS_DIR=\(harness.directory.path)/reports\n".write(to: envFile, atomically: true, encoding: .utf8)
+        let result = try await harness.run(arguments: ["--env-file", envFile.path], executable: "tally-reconcile")
+        #expect(result.exitCode == 78)
+        #expect(result.stderr.contains("STRIPE_METER_ID is not set"))
+        #expect(result.stderr.contains("put it in \(envFile.path) (the env file read)"))
+        #expect(!result.stderr.contains("/etc/tally/tally.env"))
+    }
+
     @Test("several bad settings are reported together in one message, exit 78")
     func severalBadSettings() async throws {
         let harness = try await Harness.start()

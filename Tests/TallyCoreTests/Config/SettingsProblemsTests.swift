@@ -71,6 +71,16 @@ struct SettingsProblemsTests {
                                                   suggestion: "RECONCILE_ALERT_RATIO")])
     }
 
+    @Test("an unknown key in a JSON config file is warned about by the line it is on")
+    func jsonConfigFileWarnings() async throws {
+        let json = try write("{\n  \"STRIPE_METER_ID\": \"mtr_1\",\n  \"ALERT_EMAILS\": \"ops@example.com\"\n}\n", name: "tally.json")
+        var warnings: [ConfigurationWarning] = []
+        _ = try await ConfigurationLoader.load(ConfigurationSources(configFile: json, environment: ["STRIPE_SECRET_KEY": liveKey]),
+                                               warn: { warnings.append($0) })
+        #expect(warnings.map(\.line) == [3])
+        #expect(warnings.first?.suggestion == "ALERT_EMAIL")
+    }
+
     @Test("several bad settings are named together in one error, which exits 78")
     func allProblemsAtOnce() async throws {
         do {
