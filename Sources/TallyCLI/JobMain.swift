@@ -18,7 +18,8 @@ public enum JobMain {
             configuration = try await ConfigurationLoader.load(ConfigurationSources(
                 configFile: options.configFile, environmentFile: options.environmentFile,
                 environment: ProcessInfo.processInfo.environment, overrides: options.settingOverrides),
-                requirements: requirements)
+                requirements: requirements.union([.database]),
+                warn: { warning in FileHandle.standardError.write(Data("\(label): \(warning)\n".utf8)) })
         } catch {
             fail(label, error)
         }
@@ -37,7 +38,8 @@ public enum JobMain {
         do {
             since = try options.since.map { try JobTimeRange.parseInstant($0, flag: "--since") }
             until = try options.until.map { try JobTimeRange.parseInstant($0, flag: "--until") }
-            store = try await openStore(try configuration.storeConfiguration(), logger: logger)
+            // A job only ever runs against the app's existing database: it never creates an empty one.
+            store = try await openStore(try configuration.storeConfiguration(requiringAppDatabase: true), logger: logger)
         } catch {
             // A run that never started still reaches monitoring: the health ping and the metrics file.
             let status = error.tallyExitStatus
@@ -68,6 +70,9 @@ public enum JobMain {
                                      mailer: configuration.makeMailer(), logger: runLogger, clock: SystemClock(),
                                      interrupt: interrupt, dryRun: options.dryRun, since: since, until: until, runID: runID)
             do {
+                if requirements.contains(.meterIDs) {
+                    try await MeterIDCheck.verify(configuration.stripe.meterIDs, stripe: stripe)
+                }
                 let report = try await useCase(context)
                 try? await stripe.flushCallLog()
                 return report

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import TallyCore
 
@@ -33,14 +34,18 @@ public struct JobOptions: ParsableArguments, Sendable {
         for pair in overrides {
             let parts = pair.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, let key = SettingKey(rawValue: String(parts[0])) else {
-                throw ValidationError("--set \(pair.split(separator: "=").first ?? ""): expected KEY=VALUE with KEY one of \(SettingKey.allCases.map(\.rawValue).joined(separator: ", "))")
+                let typed = String(pair.split(separator: "=").first ?? "")
+                let meant = SettingKey.closest(to: typed, among: []).map { " (did you mean \($0)?)" } ?? ""
+                throw ValidationError("--set \(typed): expected KEY=VALUE with KEY one of \(SettingKey.allCases.map(\.rawValue).joined(separator: ", "))\(meant)")
             }
             if key.isSecret {
                 throw ValidationError("--set \(key.rawValue): secrets are not accepted on the command line (other users can read it in `ps`); export it or put it in the env file")
             }
         }
-        for (flag, value) in [("--since", since), ("--until", until)] {
-            if let value { _ = try parse(value, flag: flag) }
+        let start = try since.map { try parse($0, flag: "--since") }
+        let end = try until.map { try parse($0, flag: "--until") }
+        if let start, let end, let since, let until, start >= end {
+            throw ValidationError("--since \(since) is not before --until \(until): the range would be empty; swap them, or pass an --until after --since")
         }
     }
 
@@ -56,9 +61,9 @@ public struct JobOptions: ParsableArguments, Sendable {
         return values
     }
 
-    private func parse(_ value: String, flag: String) throws -> Void {
+    private func parse(_ value: String, flag: String) throws -> Date {
         do {
-            _ = try JobTimeRange.parseInstant(value, flag: flag)
+            return try JobTimeRange.parseInstant(value, flag: flag)
         } catch {
             throw ValidationError("\(error)")
         }

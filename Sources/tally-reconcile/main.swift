@@ -9,11 +9,12 @@ struct TallyReconcile: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tally-reconcile",
         abstract: "Reconcile the app's token usage with Stripe's meter event summaries.",
-        discussion: """
+        discussion: JobHelp.discussion("""
             By default judges the last complete UTC day and RECONCILE_LOOKBACK_DAYS days before it; \
             --since/--until choose any range. Usage younger than RECONCILE_SETTLE_MINUTES is not judged. \
             Exit 0: clean (or only gaps tally-retry repairs); 1: findings need a human (an alert was sent).
-            """
+            """),
+        version: TallyVersion.current
     )
 
     @OptionGroup var options: JobOptions

@@ -10,11 +10,11 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tally-report",
         abstract: "Finance and usage workbooks (XLSX with charts) and CSVs under REPORTS_DIR/YYYY-MM/.",
-        discussion: """
-            Exit codes: 0 written; 1 written, but metered invoice lines differ from local usage (see the \
-            "Invoice vs usage" sheet); 64 bad usage; 69 Stripe unavailable; 73 cannot write; 75 try later; \
-            78 configuration.
-            """)
+        discussion: JobHelp.discussion("""
+            Exit 0: written; 1: written, but metered invoice lines differ from local usage (see the \
+            "Invoice vs usage" sheet).
+            """),
+        version: TallyVersion.current)
 
     @OptionGroup var options: JobOptions
 

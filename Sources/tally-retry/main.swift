@@ -9,7 +9,7 @@ struct TallyRetry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tally-retry",
         abstract: "Re-send usage Stripe never received; cancel duplicates Tally caused; list the rest for a human.",
-        discussion: """
+        discussion: JobHelp.discussion("""
             Sends only usage Stripe's summaries show missing: the latest tally-reconcile run's discrepancies, \
             and unreported rows no reconciliation judged yet, after checking their windows against Stripe \
             itself. Nothing younger than RECONCILE_SETTLE_MINUTES is sent, nor any bad row. \
@@ -21,7 +21,8 @@ struct TallyRetry: AsyncParsableCommand {
             Usage older than 35 days, or acknowledged over 24 h ago, is never re-sent: it is written to \
             reports/YYYY-MM-DD/retry-needs-human.csv and emailed to ALERT_EMAIL. --dry-run sends nothing. \
             Exit 0: everything repaired; 1: something needs a human or failed.
-            """
+            """),
+        version: TallyVersion.current
     )
 
     @OptionGroup var options: JobOptions

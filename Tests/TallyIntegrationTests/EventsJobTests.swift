@@ -29,6 +29,7 @@ struct EventsJobTests {
             let tokens = try simulator.state.createPrice(product: product.id, unitAmount: 1, usageType: .metered, meter: meter.id)
             let subscription = try simulator.state.createSubscription(customer: customer.id, items: [(seats.id, 4), (tokens.id, nil)])
             let database = directory.appendingPathComponent("tally.sqlite").path
+            try await SampleAppDatabase.create(at: .sqlite(.file(path: database)))
             let environment = [
                 "STRIPE_SECRET_KEY": Self.key, "STRIPE_API_BASE": simulator.baseURL, "DATABASE_URL": "sqlite:\(database)",
                 "REPORTS_DIR": directory.appendingPathComponent("reports").path, "HOME": directory.path,

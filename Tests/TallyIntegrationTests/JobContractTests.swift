@@ -20,6 +20,8 @@ struct JobContractTests {
         /// Runs `body` with a harness whose jobs use a fresh database of `backend`.
         static func with(_ backend: StoreBackendUnderTest, faults: FaultPlan = FaultPlan(), _ body: (Harness) async throws -> Void) async throws {
             try await backend.withFreshDatabase { location in
+                // A job runs only against the app's database: give it the app's (empty) tables.
+                try await SampleAppDatabase.create(at: location)
                 var harness = try await start(faults: faults)
                 harness.database = location
                 switch location {
@@ -42,6 +44,7 @@ struct JobContractTests {
             let port = try await simulator.start()
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-contract-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try await SampleAppDatabase.create(at: .sqlite(.file(path: directory.appendingPathComponent("tally.sqlite").path)))
             return Harness(simulator: simulator, directory: directory, database: .sqlite(.file(path: directory.appendingPathComponent("tally.sqlite").path)), environment: [
                 "STRIPE_API_BASE": "http://127.0.0.1:\(port)",
                 "STRIPE_SECRET_KEY": JobContractTests.apiKey,
@@ -58,9 +61,11 @@ struct JobContractTests {
             self.environment = environment
         }
 
-        func run(_ extra: [String: String] = [:], arguments: [String] = [], onStart: @Sendable (Int32) async -> Void = { _ in }) async throws -> JobProcess.Result {
-            try await JobProcess.run(try JobProcess.builtExecutable("tally-events"), arguments: arguments,
-                                     environment: environment.merging(extra) { $1 }, timeout: .seconds(90), onStart: onStart)
+        func run(_ extra: [String: String] = [:], arguments: [String] = [], executable: String = "tally-events",
+                 onStart: @Sendable (Int32) async -> Void = { _ in }) async throws -> JobProcess.Result {
+            try await JobProcess.run(try JobProcess.builtExecutable(executable), arguments: arguments,
+                                     environment: environment.merging(extra) { $1 }, currentDirectory: directory,
+                                     timeout: .seconds(90), onStart: onStart)
         }
 
         func stop() async {
@@ -205,6 +210,168 @@ struct JobContractTests {
                 let bytes = (try? Data(contentsOf: file)) ?? Data()
                 #expect(bytes.range(of: Data(Self.apiKey.utf8)) == nil, "the key leaked into \(file.lastPathComponent)")
             }
+        }
+    }
+
+    // MARK: - Exit codes and messages a sysadmin meets first (issue 13)
+
+    static let executables = ["tally-events", "tally-reconcile", "tally-retry", "tally-alerts", "tally-report"]
+
+    @Test("Stripe unreachable (nothing listens at STRIPE_API_BASE) exits 69 naming STRIPE_API_BASE, not 75")
+    func unreachable() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let closed = try FreePort.find()
+        let result = try await harness.run(["STRIPE_API_BASE": "http://127.0.0.1:\(closed)", "STRIPE_MAX_ATTEMPTS": "1"])
+        #expect(result.exitCode == 69, "\(result.stderr)")
+        #expect(result.stderr.contains("STRIPE_API_BASE=http://127.0.0.1:\(closed)"))
+    }
+
+    @Test("a STRIPE_API_BASE that answers but is not Stripe's API (a wrong path) exits 69 naming it, not 65")
+    func wrongBase() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let wrong = harness.environment["STRIPE_API_BASE"]! + "/api"
+        let result = try await harness.run(["STRIPE_API_BASE": wrong])
+        #expect(result.exitCode == 69, "\(result.stderr)")
+        #expect(result.stderr.contains("STRIPE_API_BASE=\(wrong) answered GET /v1/events with 404"))
+    }
+
+    @Test("an unknown meter id stops reconcile and retry at start with 78 naming STRIPE_METER_ID", arguments: ["tally-reconcile", "tally-retry"])
+    func unknownMeter(executable: String) async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let meter = try harness.simulator.state.createMeter(displayName: "Tokens", eventName: "tokens")
+        let result = try await harness.run(["STRIPE_METER_ID": "\(meter.id),mtr_typo123"], executable: executable)
+        #expect(result.exitCode == 78, "\(result.stderr)")
+        #expect(result.stderr.contains("STRIPE_METER_ID names mtr_typo123, which Stripe does not know"))
+        #expect(!result.stderr.contains("names \(meter.id),"))
+    }
+
+    @Test("without DATABASE_URL a job exits 78 naming it, and creates no database in its directory")
+    func databaseNotSet() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let workingDirectory = harness.directory.appendingPathComponent("cwd")
+        try FileManager.default.createDirectory(at: workingDirectory, withIntermediateDirectories: true)
+        var environment = harness.environment
+        environment["DATABASE_URL"] = nil
+        let result = try await JobProcess.run(try JobProcess.builtExecutable("tally-events"), environment: environment,
+                                              currentDirectory: workingDirectory, timeout: .seconds(60))
+        #expect(result.exitCode == 78, "\(result.stderr)")
+        #expect(result.stderr.contains("DATABASE_URL is not set"))
+        #expect(!result.stderr.contains("USAGE_QUERY"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: workingDirectory.path).isEmpty)
+        #expect(harness.simulator.requests.isEmpty)
+    }
+
+    @Test("a DATABASE_URL naming a missing file exits 78 naming DATABASE_URL, and the file is not created")
+    func databaseMissing() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let missing = harness.directory.appendingPathComponent("typo.sqlite").path
+        let result = try await harness.run(["DATABASE_URL": "sqlite:\(missing)"], executable: "tally-alerts")
+        #expect(result.exitCode == 78, "\(result.stderr)")
+        #expect(result.stderr.contains("DATABASE_URL names sqlite:\(missing), which does not exist"))
+        #expect(!FileManager.default.fileExists(atPath: missing))
+    }
+
+    @Test("an env file written for systemd or dotenv runs the job; an unknown key and a garbage line are warned about by line")
+    func envFileConventions() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let envFile = harness.directory.appendingPathComponent("tally.env")
+        try """
+            # written for systemd's EnvironmentFile= and dotenv
+            export STRIPE_SECRET_KEY="\(Self.apiKey)"
+            STRIPE_API_BASE='\(harness.environment["STRIPE_API_BASE"]!)'
+            DATABASE_URL=\(harness.environment["DATABASE_URL"]!)   # the app's database
+            STRIPE_METR_ID=mtr_123
+            garbage
+            """.write(to: envFile, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: envFile.path)
+        var environment = harness.environment
+        for key in ["STRIPE_SECRET_KEY", "STRIPE_API_BASE", "DATABASE_URL"] { environment[key] = nil }
+        let result = try await JobProcess.run(try JobProcess.builtExecutable("tally-events"), arguments: ["--env-file", envFile.path],
+                                              environment: environment, currentDirectory: harness.directory, timeout: .seconds(60))
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("tally-events: warning: \(envFile.path) line 5: STRIPE_METR_ID is not a Tally setting and is ignored; did you mean STRIPE_METER_ID?"))
+        #expect(result.stderr.contains("tally-events: warning: \(envFile.path) line 6: is not KEY=value"))
+        #expect(!result.stderr.contains(Self.apiKey))
+    }
+
+    @Test("a setting that is not set is reported with the env file actually read, not /etc/tally/tally.env")
+    func notSetNamesEnvFile() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let envFile = harness.directory.appendingPathComponent("elsewhere.env")
+        try "# no STRIPE_METER_ID here\nREPORTS_DIR=\(harness.directory.path)/reports\n".write(to: envFile, atomically: true, encoding: .utf8)
+        let result = try await harness.run(arguments: ["--env-file", envFile.path], executable: "tally-reconcile")
+        #expect(result.exitCode == 78)
+        #expect(result.stderr.contains("STRIPE_METER_ID is not set"))
+        #expect(result.stderr.contains("put it in \(envFile.path) (the env file read)"))
+        #expect(!result.stderr.contains("/etc/tally/tally.env"))
+    }
+
+    @Test("several bad settings are reported together in one message, exit 78")
+    func severalBadSettings() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let result = try await harness.run(["STRIPE_MAX_RPS": "lots", "LOG_FORMAT": "xml", "RECONCILE_LOOKBACK_DAYS": "-2"])
+        #expect(result.exitCode == 78)
+        #expect(result.stderr.contains("3 configuration problems:"))
+        for key in ["STRIPE_MAX_RPS", "RECONCILE_LOOKBACK_DAYS", "LOG_FORMAT"] {
+            #expect(result.stderr.contains("  - \(key) is "), "\(key) missing from: \(result.stderr)")
+        }
+        #expect(harness.simulator.requests.isEmpty)
+    }
+
+    @Test("a reversed range is a usage error (64) quoting the values given, in every job", arguments: executables)
+    func reversedRange(executable: String) async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let result = try await harness.run(arguments: ["--since", "2026-11-20", "--until", "2026-11-10"], executable: executable)
+        #expect(result.exitCode == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("--since 2026-11-20 is not before --until 2026-11-10"))
+        #expect(harness.simulator.requests.isEmpty)
+    }
+
+    @Test("--set with a mistyped key is a usage error (64) suggesting the key meant")
+    func mistypedSet() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let result = try await harness.run(arguments: ["--set", "REPORT_DIR=/tmp/x"])
+        #expect(result.exitCode == 64)
+        #expect(result.stderr.contains("(did you mean REPORTS_DIR?)"))
+    }
+
+    @Test("tally-reconcile --since in the future is a usage error that blames --since, not an --until nobody passed")
+    func sinceAfterDefaultEnd() async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let meter = try harness.simulator.state.createMeter(displayName: "Tokens", eventName: "tokens")
+        let result = try await harness.run(["STRIPE_METER_ID": meter.id], arguments: ["--since", "2099-01-01"], executable: "tally-reconcile")
+        #expect(result.exitCode == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("--since 2099-01-01"))
+        #expect(result.stderr.contains("is not before the end of this job's default range"))
+        #expect(!result.stderr.contains("before --until"))
+    }
+
+    @Test("--version prints the one version string on every executable", arguments: executables + ["tally-sandbox"])
+    func version(executable: String) async throws {
+        let result = try await JobProcess.run(try JobProcess.builtExecutable(executable), arguments: ["--version"], environment: [:])
+        #expect(result.exitCode == 0)
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == TallyVersion.current)
+    }
+
+    @Test("--help of every job lists every exit code with its meaning", arguments: executables)
+    func helpListsExitCodes(executable: String) async throws {
+        let result = try await JobProcess.run(try JobProcess.builtExecutable(executable), arguments: ["--help"], environment: [:])
+        #expect(result.exitCode == 0)
+        let help = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for status in ExitStatus.allCases {
+            let meaning = status.meaning.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            #expect(help.contains("\(status.rawValue) \(meaning)"), "\(executable) --help lacks exit \(status.rawValue)")
         }
     }
 }

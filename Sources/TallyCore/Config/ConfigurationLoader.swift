@@ -6,12 +6,17 @@ import SystemPackage
 /// Builds the one `TallyConfiguration` a job runs with, layering the sources through swift-configuration
 /// and validating every key, so a bad setting stops the job at start-up by name (exit 78).
 public enum ConfigurationLoader {
-    /// Reads and validates every setting.
+    /// Reads and validates every setting. Lines of the env or config file that Tally ignores (unknown
+    /// keys, lines that are not `KEY=value`) are handed to `warn` first, even when a setting then fails;
+    /// every bad setting is reported in one error.
     public static func load(
         _ sources: ConfigurationSources,
-        requirements: Set<ConfigurationRequirement> = []
+        requirements: Set<ConfigurationRequirement> = [],
+        warn: (ConfigurationWarning) -> Void = { _ in }
     ) async throws -> TallyConfiguration {
-        let layers = try await readLayers(sources)
+        let read = try await readLayers(sources)
+        read.warnings.forEach(warn)
+        let layers = read.layers
         let reader = ConfigReader(providers: layers.map(\.provider))
         var raw: [SettingKey: String] = [:]
         var origins: [SettingKey: SettingOrigin] = [:]
@@ -24,8 +29,9 @@ public enum ConfigurationLoader {
                 origins[key] = .defaultValue
             }
         }
-        try checkSecretsInFiles(raw, origins)
-        var configuration = try SettingsValidator(raw: raw, origins: origins, requirements: requirements).validate()
+        var configuration = try SettingsValidator(
+            raw: raw, origins: origins, requirements: requirements, environmentFile: read.environmentFile,
+            earlierProblems: secretsInFiles(raw, origins)).validate()
         configuration.plans = PlanCatalog(reader: reader)
         return configuration
     }
@@ -41,8 +47,16 @@ public enum ConfigurationLoader {
         var provider: any ConfigProvider
     }
 
-    private static func readLayers(_ sources: ConfigurationSources) async throws -> [Layer] {
+    /// The sources in precedence order, the env file actually read, and the lines Tally ignores.
+    private struct ReadLayers {
+        var layers: [Layer]
+        var environmentFile: String?
+        var warnings: [ConfigurationWarning]
+    }
+
+    private static func readLayers(_ sources: ConfigurationSources) async throws -> ReadLayers {
         var layers: [Layer] = []
+        var warnings: [ConfigurationWarning] = []
         let flagValues = Dictionary(uniqueKeysWithValues: sources.overrides.map { key, value in
             (AbsoluteConfigKey([key]), ConfigValue(.string(value), isSecret: SettingKey(rawValue: key)?.isSecret ?? false))
         })
@@ -51,18 +65,19 @@ public enum ConfigurationLoader {
             environmentVariables: sources.environment, secretsSpecifier: secretsSpecifier)))
 
         let envFile = sources.environmentFile ?? sources.environment["TALLY_ENV_FILE"]
-        if let path = envFile ?? existing(ConfigurationSources.defaultEnvironmentFile) {
-            guard FileManager.default.isReadableFile(atPath: path) else {
+        let envFileRead = envFile ?? existing(ConfigurationSources.defaultEnvironmentFile)
+        if let path = envFileRead {
+            guard FileManager.default.isReadableFile(atPath: path),
+                  let data = FileManager.default.contents(atPath: path) else {
                 throw ConfigurationError(key: "--env-file", problem: "names \(path), which cannot be read",
                                          fix: "create it, fix its permissions, or drop --env-file/TALLY_ENV_FILE")
             }
-            do {
-                let provider = try await EnvironmentVariablesProvider(environmentFilePath: FilePath(path), secretsSpecifier: secretsSpecifier)
-                layers.append(Layer(origin: .environmentFile(path), provider: provider))
-            } catch {
-                throw ConfigurationError(key: "--env-file", problem: "\(path) is not a valid env file (\(type(of: error)))",
-                                         fix: "write one KEY=value per line")
-            }
+            // Parsed here rather than by swift-configuration's own env-file reader, which knows neither
+            // quotes, `export` nor comments after a value; the values then go through its provider as usual.
+            let file = EnvironmentFile.parse(String(decoding: data, as: UTF8.self))
+            warnings += file.warnings(path: path)
+            layers.append(Layer(origin: .environmentFile(path), provider: EnvironmentVariablesProvider(
+                environmentVariables: file.values, secretsSpecifier: secretsSpecifier)))
         }
 
         if let path = sources.configFile ?? sources.environment["TALLY_CONFIG"] ?? existing(ConfigurationSources.defaultConfigFile) {
@@ -71,8 +86,9 @@ public enum ConfigurationLoader {
                                          fix: "create it, fix its permissions, or drop --config")
             }
             layers.append(Layer(origin: .configFile(path), provider: try await fileProvider(path)))
+            warnings += ConfigFileKeys.unknownKeys(inFileAt: path)
         }
-        return layers
+        return ReadLayers(layers: layers, environmentFile: envFileRead, warnings: warnings)
     }
 
     private static func fileProvider(_ path: String) async throws -> any ConfigProvider {
@@ -115,20 +131,22 @@ public enum ConfigurationLoader {
     }
 
     /// Secrets may only come from the environment or from a file its owner alone can read.
-    private static func checkSecretsInFiles(_ raw: [SettingKey: String], _ origins: [SettingKey: SettingOrigin]) throws {
-        for (key, origin) in origins where key.isSecret && carriesCredential(key, raw[key]) {
+    private static func secretsInFiles(_ raw: [SettingKey: String], _ origins: [SettingKey: SettingOrigin]) -> [ConfigurationError] {
+        var problems: [ConfigurationError] = []
+        for key in SettingKey.allCases where key.isSecret && carriesCredential(key, raw[key]) {
             let path: String
-            switch origin {
+            switch origins[key] {
             case .configFile(let file), .environmentFile(let file): path = file
             default: continue
             }
             let mode = ((try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions]) as? NSNumber)?.intValue ?? 0
             if mode & 0o077 != 0 {
-                throw ConfigurationError(
+                problems.append(ConfigurationError(
                     key: key.rawValue,
                     problem: "is set in \(path), which group or others can read (mode \(String(mode, radix: 8)))",
-                    fix: "run `chmod 600 \(path)` (owner-only), or set \(key.rawValue) in the environment instead")
+                    fix: "run `chmod 600 \(path)` (owner-only), or set \(key.rawValue) in the environment instead"))
             }
         }
+        return problems
     }
 }

@@ -26,4 +26,7 @@ public enum ConfigurationRequirement: Sendable, Hashable {
     case meterIDs
     /// `ALERT_EMAIL`.
     case alertRecipients
+    /// `DATABASE_URL`: every job needs it (the app's database is never guessed); code that only reads
+    /// settings, such as tests and benchmarks, may go without.
+    case database
 }

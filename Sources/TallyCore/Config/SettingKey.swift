@@ -37,7 +37,6 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .stripeTimeoutSeconds: "60"
         case .stripeMaxAttempts: "4"
         case .stripeCircuitBreakerThreshold: "5"
-        case .databaseURL: "sqlite:./tally.sqlite"
         case .mailFrom: "Tally <tally@localhost>"
         case .usageAlertThresholds: "0.5,0.8,0.95,1.0"
         case .usageCapWarningThreshold: "0.8"
@@ -48,7 +47,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .reportsDir: "./reports"
         case .logFormat: "text"
         case .logLevel: "info"
-        case .stripeSecretKey, .stripeMeterID, .stripeMaxRPS, .usageQuery, .alertEmail, .smtpURL,
+        case .stripeSecretKey, .stripeMeterID, .stripeMaxRPS, .databaseURL, .usageQuery, .alertEmail, .smtpURL,
             .metricsDir, .healthcheckURL:
             nil
         case .alertTemplatesDir: nil
@@ -75,7 +74,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .stripeTimeoutSeconds: "total time one Stripe request may take"
         case .stripeMaxAttempts: "attempts per Stripe request, counting the first"
         case .stripeCircuitBreakerThreshold: "consecutive failed Stripe calls after which a job stops calling Stripe and exits 69"
-        case .databaseURL: "sqlite:PATH or postgres://user:pass@host:port/db?sslmode=…"
+        case .databaseURL: "required: the app's database, holding its usage table; sqlite:PATH or postgres://user:pass@host:port/db?sslmode=…"
         case .usageQuery: "the SELECT that maps the app's usage table to Tally's columns (see README, App schema)"
         case .alertEmail: "ops recipients of discrepancy and failure emails, comma-separated"
         case .smtpURL: "smtp:// or smtps://user:pass@host:port; unset writes .eml files to REPORTS_DIR/outbox"

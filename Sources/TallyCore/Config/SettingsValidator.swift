@@ -1,89 +1,108 @@
 import Foundation
 import Logging
 
-/// Turns raw setting text into a validated `TallyConfiguration`, naming the key and the fix for the
-/// first problem it finds.
+/// Turns raw setting text into a validated `TallyConfiguration`, naming the key and the fix for every
+/// problem it finds, all in one error, so one round of edits fixes them.
 struct SettingsValidator {
     var raw: [SettingKey: String]
     var origins: [SettingKey: SettingOrigin]
     var requirements: Set<ConfigurationRequirement>
+    /// The env file actually read, which "not set" messages point at.
+    var environmentFile: String? = nil
+    /// Problems found before validation (secrets in readable files), reported with the rest.
+    var earlierProblems: [ConfigurationError] = []
 
     func validate() throws -> TallyConfiguration {
-        let apiBase = try url(.stripeAPIBase)
+        var check = ProblemCollector(problems: earlierProblems)
+        let apiBase = check.value(URL(string: "https://api.stripe.com")!) { try url(.stripeAPIBase) }
         let loopback = ConfigurationLoader.isLoopback(apiBase)
-        guard apiBase.scheme == "https" || (apiBase.scheme == "http" && loopback) else {
-            throw problem(.stripeAPIBase, "must be an https:// URL (plain http is only allowed for a simulator on loopback)",
-                          "use https://api.stripe.com, or http://127.0.0.1:PORT for tally-sandbox")
+        check.run {
+            guard apiBase.scheme == "https" || (apiBase.scheme == "http" && loopback) else {
+                throw problem(.stripeAPIBase, "must be an https:// URL (plain http is only allowed for a simulator on loopback)",
+                              "use https://api.stripe.com, or http://127.0.0.1:PORT for tally-sandbox")
+            }
         }
-        let key = try secretKey(loopback: loopback)
-        let meterIDs = try list(.stripeMeterID)
-        for id in meterIDs where id.range(of: "^[A-Za-z0-9_]{3,100}$", options: .regularExpression) == nil {
-            throw problem(.stripeMeterID, "contains \"\(id)\", which is not a meter id",
-                          "list meter ids such as mtr_61Q8nQMq, separated by commas")
-        }
-        if requirements.contains(.meterIDs), meterIDs.isEmpty {
-            throw problem(.stripeMeterID, "is not set", "export STRIPE_METER_ID=mtr_… (Stripe Dashboard → Billing → Meters), comma-separated for several")
+        let key = check.value(Secret(StripeDefaults.sandboxAPIKey)) { try secretKey(loopback: loopback) }
+        let meterIDs = check.value([]) { try list(.stripeMeterID) }
+        check.run {
+            let bad = meterIDs.filter { $0.range(of: "^[A-Za-z0-9_]{3,100}$", options: .regularExpression) == nil }
+            if !bad.isEmpty {
+                throw problem(.stripeMeterID, "contains \(bad.map { "\"\($0)\"" }.joined(separator: ", ")), which \(bad.count == 1 ? "is not a meter id" : "are not meter ids")",
+                              "list meter ids such as mtr_61Q8nQMq, separated by commas")
+            }
+            if requirements.contains(.meterIDs), meterIDs.isEmpty {
+                throw problem(.stripeMeterID, "is not set",
+                              "take the id from Stripe Dashboard → Billing → Meters (mtr_…, comma-separated for several) and \(whereToSet)")
+            }
         }
         let liveKey = key.revealed.hasPrefix("sk_live_") || key.revealed.hasPrefix("rk_live_")
-        let maxRPS = try raw[.stripeMaxRPS].map { _ in try number(.stripeMaxRPS, in: 0...100) } ?? (liveKey ? 80 : 20)
+        let maxRPS = check.value(20) { try raw[.stripeMaxRPS].map { _ in try number(.stripeMaxRPS, in: 0...100) } ?? (liveKey ? 80 : 20) }
 
-        let recipients = try list(.alertEmail)
-        for address in recipients where !Self.isPlausibleEmail(address) {
-            throw problem(.alertEmail, "contains \"\(address)\", which is not an email address", "list addresses such as ops@example.com, separated by commas")
-        }
-        if requirements.contains(.alertRecipients), recipients.isEmpty {
-            throw problem(.alertEmail, "is not set", "export ALERT_EMAIL=billing-ops@yourdomain.com")
-        }
-        let smtp = try smtpURL()
-        let from = raw[.mailFrom] ?? ""
-        guard !from.contains("\r"), !from.contains("\n"), from.contains("@") else {
-            throw problem(.mailFrom, "is not a single email address", "set MAIL_FROM to e.g. \"Tally <tally@yourdomain.com>\"")
-        }
-
-        let thresholds = try list(.usageAlertThresholds).map { text -> Double in
-            guard let value = Double(text), value > 0, value <= 10 else {
-                throw problem(.usageAlertThresholds, "contains \"\(text)\", which is not a ratio above 0", "list ratios such as 0.5,0.8,0.95,1.0")
+        let recipients = check.value([]) { try list(.alertEmail) }
+        check.run {
+            let bad = recipients.filter { !Self.isPlausibleEmail($0) }
+            if !bad.isEmpty {
+                throw problem(.alertEmail, "contains \(bad.map { "\"\($0)\"" }.joined(separator: ", ")), which \(bad.count == 1 ? "is not an email address" : "are not email addresses")",
+                              "list addresses such as ops@example.com, separated by commas")
             }
-            return value
+            if requirements.contains(.alertRecipients), recipients.isEmpty {
+                throw problem(.alertEmail, "is not set", "set it to e.g. billing-ops@yourdomain.com: \(whereToSet)")
+            }
         }
-        guard !thresholds.isEmpty, thresholds == thresholds.sorted(), Set(thresholds).count == thresholds.count else {
-            throw problem(.usageAlertThresholds, "must list distinct ratios in ascending order", "write e.g. 0.5,0.8,0.95,1.0")
+        let smtp = check.value(nil) { try smtpURL() }
+        let from = raw[.mailFrom] ?? ""
+        check.run {
+            guard !from.contains("\r"), !from.contains("\n"), from.contains("@") else {
+                throw problem(.mailFrom, "is not a single email address", "set MAIL_FROM to e.g. \"Tally <tally@yourdomain.com>\"")
+            }
         }
-        let warning = try number(.usageCapWarningThreshold, in: 0.01...10)
-        let hardLimit = try number(.usageCapHardLimit, in: 0.01...10)
-        guard warning <= hardLimit else {
-            throw problem(.usageCapWarningThreshold, "(\(warning)) is above USAGE_CAP_HARD_LIMIT (\(hardLimit))", "make the warning threshold lower than the hard limit")
+
+        let thresholds = check.value([0.5, 0.8, 0.95, 1.0]) { try usageThresholds() }
+        let warning = check.value(0.8) { try number(.usageCapWarningThreshold, in: 0.01...10) }
+        let hardLimit = check.value(1.0) { try number(.usageCapHardLimit, in: 0.01...10) }
+        check.run {
+            guard warning <= hardLimit else {
+                throw problem(.usageCapWarningThreshold, "(\(warning)) is above USAGE_CAP_HARD_LIMIT (\(hardLimit))", "make the warning threshold lower than the hard limit")
+            }
         }
 
         var usageAlerts = TallyConfiguration.UsageAlertSettings(thresholds: thresholds, warningThreshold: warning, hardLimit: hardLimit)
         usageAlerts.templatesDirectory = raw[.alertTemplatesDir].map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL }
         if let directory = usageAlerts.templatesDirectory {
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw problem(.alertTemplatesDir, "names \(directory.path), which is not a directory", "create it with your .mustache templates, or unset ALERT_TEMPLATES_DIR")
+            if !FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                check.add(problem(.alertTemplatesDir, "names \(directory.path), which is not a directory", "create it with your .mustache templates, or unset ALERT_TEMPLATES_DIR"))
             }
         }
 
+        let stripe = TallyConfiguration.StripeSettings(
+            secretKey: key, apiBase: apiBase, apiVersion: check.value(StripeDefaults.apiVersion) { try apiVersion() }, meterIDs: meterIDs,
+            maxRequestsPerSecond: maxRPS,
+            requestTimeout: check.value(60) { try number(.stripeTimeoutSeconds, in: 1...600) },
+            maxAttempts: Int(check.value(4) { try number(.stripeMaxAttempts, in: 1...10, integer: true) }),
+            circuitBreakerThreshold: Int(check.value(5) { try number(.stripeCircuitBreakerThreshold, in: 1...1000, integer: true) }))
+        let database = TallyConfiguration.DatabaseSettings(
+            url: check.value(nil) { try databaseURL() }.map(Secret.init), usageQuery: check.value(nil) { try usageQuery() })
+        let reconcile = TallyConfiguration.ReconcileSettings(
+            alertRatio: check.value(0.05) { try number(.reconcileAlertRatio, in: 0...1) },
+            settleDelay: check.value(120) { try number(.reconcileSettleMinutes, in: 0...10_080, integer: true) } * 60,
+            lookbackDays: Int(check.value(3) { try number(.reconcileLookbackDays, in: 0...34, integer: true) }))
+        let output = TallyConfiguration.OutputSettings(
+            reportsDirectory: URL(fileURLWithPath: raw[.reportsDir] ?? "./reports", isDirectory: true).standardizedFileURL,
+            metricsDirectory: raw[.metricsDir].map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL },
+            healthcheckURL: check.value(nil) { try healthcheckURL() })
+        let log = TallyConfiguration.LogSettings(format: check.value(.text) { try logFormat() }, level: check.value(.info) { try logLevel() })
+
+        if let failure = ConfigurationProblems.failure(check.problems) { throw failure }
         return TallyConfiguration(
-            stripe: .init(
-                secretKey: key, apiBase: apiBase, apiVersion: try apiVersion(), meterIDs: meterIDs,
-                maxRequestsPerSecond: maxRPS,
-                requestTimeout: try number(.stripeTimeoutSeconds, in: 1...600),
-                maxAttempts: Int(try number(.stripeMaxAttempts, in: 1...10, integer: true)),
-                circuitBreakerThreshold: Int(try number(.stripeCircuitBreakerThreshold, in: 1...1000, integer: true))),
-            database: .init(url: Secret(try databaseURL()), usageQuery: try usageQuery()),
-            mail: .init(alertRecipients: recipients, smtpURL: smtp, from: from),
-            usageAlerts: usageAlerts,
-            reconcile: .init(
-                alertRatio: try number(.reconcileAlertRatio, in: 0...1),
-                settleDelay: try number(.reconcileSettleMinutes, in: 0...10_080, integer: true) * 60,
-                lookbackDays: Int(try number(.reconcileLookbackDays, in: 0...34, integer: true))),
-            output: .init(
-                reportsDirectory: URL(fileURLWithPath: raw[.reportsDir] ?? "./reports", isDirectory: true).standardizedFileURL,
-                metricsDirectory: raw[.metricsDir].map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL },
-                healthcheckURL: try healthcheckURL()),
-            log: .init(format: try logFormat(), level: try logLevel()),
-            origins: origins)
+            stripe: stripe, database: database, mail: .init(alertRecipients: recipients, smtpURL: smtp, from: from),
+            usageAlerts: usageAlerts, reconcile: reconcile, output: output, log: log, origins: origins)
+    }
+
+    /// Where a missing setting should go: the env file actually read, or where one would be read from.
+    private var whereToSet: String {
+        if let environmentFile { return "put it in \(environmentFile) (the env file read) or export it" }
+        return "export it, or put it in an env file (\(ConfigurationSources.defaultEnvironmentFile), or --env-file PATH)"
     }
 
     static func isPlausibleEmail(_ text: String) -> Bool {
@@ -96,7 +115,7 @@ struct SettingsValidator {
         guard let key = raw[.stripeSecretKey] else {
             if loopback { return Secret(StripeDefaults.sandboxAPIKey) }
             throw problem(.stripeSecretKey, "is not set",
-                          "export it (Stripe Dashboard → Developers → API keys) or put it in /etc/tally/tally.env (chmod 600)")
+                          "take a secret (sk_…) or restricted (rk_…) key from Stripe Dashboard → Developers → API keys, and \(whereToSet) (an env file must be owner-only: chmod 600)")
         }
         if key.hasPrefix("pk_") {
             throw problem(.stripeSecretKey, "is a publishable key (pk_…), which cannot read billing data",
@@ -120,14 +139,32 @@ struct SettingsValidator {
         return version
     }
 
-    private func databaseURL() throws -> String {
-        let url = raw[.databaseURL] ?? "sqlite:./tally.sqlite"
-        let schemes = ["sqlite:", "postgres://", "postgresql://"]
-        guard schemes.contains(where: url.hasPrefix) else {
-            throw problem(.databaseURL, "must start with sqlite: or postgres://",
-                          "use sqlite:./tally.sqlite or postgres://user:password@host:5432/dbname")
+    /// `DATABASE_URL` is required of a job: it must run against the app's own database, never a new empty one.
+    private func databaseURL() throws -> String? {
+        guard let url = raw[.databaseURL] else {
+            guard requirements.contains(.database) else { return nil }
+            throw problem(.databaseURL, "is not set",
+                          "name the app's database, the one holding its usage table (e.g. sqlite:/var/lib/app/app.sqlite or postgres://tally:PASSWORD@db:5432/app): \(whereToSet)")
+        }
+        do {
+            _ = try DatabaseLocation(parsing: url)
+        } catch let error as ConfigurationError {
+            throw problem(.databaseURL, error.problem, error.fix)
         }
         return url
+    }
+
+    private func usageThresholds() throws -> [Double] {
+        let thresholds = try list(.usageAlertThresholds).map { text -> Double in
+            guard let value = Double(text), value > 0, value <= 10 else {
+                throw problem(.usageAlertThresholds, "contains \"\(text)\", which is not a ratio above 0", "list ratios such as 0.5,0.8,0.95,1.0")
+            }
+            return value
+        }
+        guard !thresholds.isEmpty, thresholds == thresholds.sorted(), Set(thresholds).count == thresholds.count else {
+            throw problem(.usageAlertThresholds, "must list distinct ratios in ascending order", "write e.g. 0.5,0.8,0.95,1.0")
+        }
+        return thresholds
     }
 
     private func usageQuery() throws -> String? {

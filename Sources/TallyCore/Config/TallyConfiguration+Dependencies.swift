@@ -2,8 +2,15 @@ import Foundation
 
 extension TallyConfiguration {
     /// The store settings, with `DATABASE_URL` parsed (a bad URL is a configuration error naming the key).
-    public func storeConfiguration() throws -> StoreConfiguration {
-        StoreConfiguration(location: try DatabaseLocation(parsing: database.url.revealed), usageQuery: database.usageQuery)
+    /// `requiringAppDatabase`: the database must already exist and hold the usage query's table (jobs).
+    public func storeConfiguration(requiringAppDatabase: Bool = false) throws -> StoreConfiguration {
+        guard let url = database.url else {
+            throw ConfigurationError(key: SettingKey.databaseURL.rawValue, problem: "is not set",
+                                     fix: "set it to the app's database, e.g. sqlite:/var/lib/app/app.sqlite or postgres://tally:PASSWORD@db:5432/app")
+        }
+        var store = StoreConfiguration(location: try DatabaseLocation(parsing: url.revealed), usageQuery: database.usageQuery)
+        store.requiresAppDatabase = requiringAppDatabase
+        return store
     }
 
     /// The Stripe client settings.

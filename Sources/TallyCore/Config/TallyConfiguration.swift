@@ -38,8 +38,9 @@ public struct TallyConfiguration: Sendable {
 
     /// Where Tally's tables and the app's usage live.
     public struct DatabaseSettings: Sendable {
-        /// `DATABASE_URL`, kept secret because a PostgreSQL URL may carry a password.
-        public var url: Secret
+        /// `DATABASE_URL`, kept secret because a PostgreSQL URL may carry a password; `nil` when unset
+        /// (a job requires it: `ConfigurationRequirement.database`).
+        public var url: Secret?
         /// The configured usage query, or `nil` for the backend's default.
         public var usageQuery: String?
     }
@@ -88,7 +89,7 @@ public struct TallyConfiguration: Sendable {
     /// Every secret value, so the log handler can scrub them from any line as a last line of defence.
     public var secretValues: [String] {
         var values = [stripe.secretKey.revealed]
-        if let password = URLComponents(string: database.url.revealed)?.password { values.append(password) }
+        if let url = database.url, let password = URLComponents(string: url.revealed)?.password { values.append(password) }
         if let smtp = mail.smtpURL, let password = URLComponents(string: smtp.revealed)?.password { values.append(password) }
         return values.filter { $0.count >= 4 }
     }

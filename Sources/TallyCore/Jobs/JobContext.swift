@@ -43,7 +43,17 @@ public struct JobContext: Sendable {
         let start = since ?? fallback.start
         let end = until ?? (since == nil ? fallback.end : max(fallback.end, start))
         guard start < end else {
-            throw UsageError(message: "--since (\(JobTimeRange.format(start))) must be before --until (\(JobTimeRange.format(end)))")
+            // Name only the flags given: the other end is the job's default, which nobody typed.
+            switch (since, until) {
+            case (.some, nil):
+                throw UsageError(message: "--since \(JobTimeRange.format(start)) is not before the end of this job's default range "
+                                 + "(\(JobTimeRange.format(fallback.end))), so there is nothing to do: pass an earlier --since, or an --until after it")
+            case (nil, .some):
+                throw UsageError(message: "--until \(JobTimeRange.format(end)) is not after the start of this job's default range "
+                                 + "(\(JobTimeRange.format(fallback.start))): pass a later --until, or a --since before it")
+            default:
+                throw UsageError(message: "--since \(JobTimeRange.format(start)) is not before --until \(JobTimeRange.format(end)): swap them")
+            }
         }
         return JobTimeRange(start: start, end: end)
     }

@@ -91,7 +91,8 @@ public final class StripeClient: StripeAPI {
                     continue
                 }
                 let error = StripeError.response(status: response.status, endpoint: endpoint,
-                                                 requestID: response.headers["Request-Id"], detail: detail, attempts: attempt)
+                                                 requestID: response.headers["Request-Id"], detail: detail, attempts: attempt,
+                                                 apiBase: configuration.apiBase)
                 throw concluded(error)
 
             case .failure(let transportError):
@@ -108,7 +109,7 @@ public final class StripeClient: StripeAPI {
                     try await clock.sleep(for: delay)
                     continue
                 }
-                throw concluded(StripeError.transport(safe, endpoint: endpoint, attempts: attempt))
+                throw concluded(StripeError.transport(safe, endpoint: endpoint, attempts: attempt, apiBase: configuration.apiBase))
             }
         }
     }

@@ -56,8 +56,8 @@ public struct StripeClientConfiguration: Sendable {
         self.userAgent = userAgent
     }
 
-    /// Tally's version, as sent in `User-Agent`.
-    public static let tallyVersion = "0.1.0"
+    /// Tally's version, as sent in `User-Agent` (defined once, in `TallyVersion`).
+    public static var tallyVersion: String { TallyVersion.current }
 
     /// Checks the settings a person can get wrong, naming the setting to fix.
     public func validate() throws(ConfigurationError) {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a Stripe call failed, with the exit status a job ends with and a message saying what to do.
 ///
 /// Messages carry the endpoint, HTTP status, Stripe's own error and its Request-Id; never the API key, the
@@ -17,7 +19,7 @@ public struct StripeError: TallyFailure, Equatable {
         case server
         /// No response within the timeout (75).
         case timeout
-        /// No connection or a dropped one (75).
+        /// A dropped connection or a garbled exchange (75); no connection at all (69, see `stripeNotReached`).
         case network
         /// Too many consecutive failed calls: the client stopped calling Stripe (69).
         case circuitOpen = "circuit_open"
@@ -39,19 +41,25 @@ public struct StripeError: TallyFailure, Equatable {
     public var stripeError: StripeErrorBody.Detail?
     /// The full sentence a person reads.
     public var message: String
+    /// Stripe was never reached: no connection could be made (the host does not resolve, refuses, or fails
+    /// TLS), or what answered is not Stripe's API. A wrong STRIPE_API_BASE or a blocked network, which the
+    /// next run will not fix by itself, so exit 69 and not 75, which on-call is told to ignore.
+    public var stripeNotReached: Bool
 
     public init(code: Code, endpoint: String, httpStatus: Int? = nil, requestID: String? = nil,
-                stripeError: StripeErrorBody.Detail? = nil, message: String) {
+                stripeError: StripeErrorBody.Detail? = nil, message: String, stripeNotReached: Bool = false) {
         self.code = code
         self.endpoint = endpoint
         self.httpStatus = httpStatus
         self.requestID = requestID
         self.stripeError = stripeError
         self.message = message
+        self.stripeNotReached = stripeNotReached
     }
 
     public var exitStatus: ExitStatus {
-        switch code {
+        if stripeNotReached { return .unavailable }
+        return switch code {
         case .invalidRequest, .decoding: .dataError
         case .authentication, .permission: .configuration
         case .rateLimited, .server, .timeout, .network: .temporaryFailure
@@ -71,9 +79,22 @@ public struct StripeError: TallyFailure, Equatable {
 }
 
 extension StripeError {
-    /// The error for a non-2xx response Tally will not (or can no longer) retry.
+    /// The error for a non-2xx response Tally will not (or can no longer) retry. `apiBase` is named when
+    /// the answer shows that it is not Stripe's API at all.
     static func response(status: Int, endpoint: String, requestID: String?, detail: StripeErrorBody.Detail?,
-                         attempts: Int) -> StripeError {
+                         attempts: Int, apiBase: String) -> StripeError {
+        // A 4xx without Stripe's error body, or Stripe's own "Unrecognized request URL": the base URL names
+        // another server or carries a path, which no retry and no data fix will mend.
+        let unrecognizedURL = detail?.message?.hasPrefix("Unrecognized request URL") == true
+        if (400..<500).contains(status), ![401, 403, 409, 429].contains(status), detail == nil || unrecognizedURL {
+            let answer = unrecognizedURL ? "\"Unrecognized request URL\"" : "no Stripe error in the body"
+            return StripeError(code: .invalidRequest, endpoint: endpoint, httpStatus: status, requestID: requestID,
+                               stripeError: detail,
+                               message: "STRIPE_API_BASE=\(displayed(apiBase)) answered \(endpoint) with \(status) and \(answer), "
+                                   + "so it is not Stripe's API (a wrong host, port or path). Set STRIPE_API_BASE to "
+                                   + "https://api.stripe.com, or to the running tally-sandbox's URL (http://127.0.0.1:PORT).",
+                               stripeNotReached: true)
+        }
         let stripeSays = detail.map { detail in
             var text = detail.type
             if let code = detail.code { text += "/\(code)" }
@@ -89,7 +110,7 @@ extension StripeError {
         case 401:
             code = .authentication
             message = "STRIPE_SECRET_KEY was rejected by Stripe (401): \(stripeSays).\(reference) "
-                + "Put a valid sk_… or rk_… key in the environment or /etc/tally/tally.env."
+                + "Put a valid sk_… or rk_… key in the environment or the env file (--env-file, default /etc/tally/tally.env)."
         case 403:
             code = .permission
             message = "STRIPE_SECRET_KEY may not call \(endpoint) (403): \(stripeSays).\(reference) "
@@ -112,8 +133,9 @@ extension StripeError {
                            stripeError: detail, message: message)
     }
 
-    /// The error for an exchange that produced no response.
-    static func transport(_ error: HTTPTransportError, endpoint: String, attempts: Int) -> StripeError {
+    /// The error for an exchange that produced no response. `apiBase` is `STRIPE_API_BASE` as configured,
+    /// named in the message because a wrong base is the usual reason nothing answers.
+    static func transport(_ error: HTTPTransportError, endpoint: String, attempts: Int, apiBase: String) -> StripeError {
         let tries = attempts == 1 ? "" : " after \(attempts) attempts"
         switch error.kind {
         case .timeout:
@@ -124,11 +146,26 @@ extension StripeError {
             return StripeError(code: .misbehaving, endpoint: endpoint,
                                message: "Stripe's response to \(endpoint) was larger than Tally reads (\(error.message)); "
                                    + "no Stripe response is that large. Check STRIPE_API_BASE and any proxy in between, then re-run.")
-        case .connectFailed, .tls, .other:
+        case .connectFailed, .tls:
+            return StripeError(code: .network, endpoint: endpoint,
+                               message: "Could not reach Stripe at STRIPE_API_BASE=\(displayed(apiBase)) for \(endpoint)\(tries) "
+                                   + "(\(error.kind.rawValue): \(error.message)). Check that STRIPE_API_BASE is https://api.stripe.com "
+                                   + "(or the running tally-sandbox's URL), that its host resolves and accepts connections from here "
+                                   + "(DNS, firewall, proxy), then re-run.",
+                               stripeNotReached: true)
+        case .other:
             return StripeError(code: .network, endpoint: endpoint,
                                message: "Could not reach Stripe for \(endpoint)\(tries) (\(error.kind.rawValue): \(error.message)). "
                                    + "Check the network and STRIPE_API_BASE, then re-run.")
         }
+    }
+
+    /// The base URL without any user, password or query it might carry.
+    private static func displayed(_ apiBase: String) -> String {
+        guard let components = URLComponents(string: apiBase), let scheme = components.scheme, let host = components.host else {
+            return "(not a URL)"
+        }
+        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "") + components.path
     }
 
     /// The error for a response body that is not what the model expects.

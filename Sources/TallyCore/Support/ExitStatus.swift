@@ -19,17 +19,17 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     /// Configuration error.
     case configuration = 78
 
-    /// One line a person reads in the README and in logs.
+    /// One line a person reads in `--help` (kept under 74 characters so the table never wraps) and in logs.
     public var meaning: String {
         switch self {
         case .ok: "all done, nothing needs a human"
         case .needsHuman: "done, but findings need a human (an alert was sent)"
-        case .usage: "bad usage"
-        case .dataError: "bad input data"
-        case .unavailable: "Stripe or SMTP unavailable (circuit open)"
-        case .cannotCreateOutput: "cannot write output"
-        case .temporaryFailure: "temporary failure: rate-limited, timed out, interrupted or locked; try later"
-        case .configuration: "configuration error"
+        case .usage: "bad usage: an unknown option, a bad or reversed --since/--until"
+        case .dataError: "bad input data: the log names the row or response"
+        case .unavailable: "Stripe or SMTP unreachable, or circuit open: check STRIPE_API_BASE"
+        case .cannotCreateOutput: "cannot write output (reports, outbox, metrics)"
+        case .temporaryFailure: "temporary: rate-limited, timed out, interrupted or locked; try later"
+        case .configuration: "configuration error: the message names the setting and the fix"
         }
     }
 }

@@ -11,8 +11,9 @@ public enum MeterEventValue {
 }
 
 extension UsageRow {
-    /// A row Tally may judge and re-send: it has a team and a Stripe customer, and a value Stripe accepts.
+    /// A row Tally may judge and re-send: no `UsageProblem`, a team and a Stripe customer, and a value
+    /// Stripe accepts.
     public var isBillable: Bool {
-        teamID != nil && !(stripeCustomerID ?? "").isEmpty && MeterEventValue.isSendable(tokens)
+        problem == nil && teamID != nil && !(stripeCustomerID ?? "").isEmpty && MeterEventValue.isSendable(tokens)
     }
 }

@@ -5,6 +5,8 @@ import Testing
 @Suite("Settings: defaults < config file < env file < environment < flags, every key validated")
 struct ConfigurationLoaderTests {
     let liveKey = "sk_live_51TallyVerySecretKeyValue"
+    /// Every job needs a database; tests that are about something else name one (it is never opened here).
+    static let database = ["DATABASE_URL": "sqlite:/srv/app/app.sqlite"]
 
     @Test("with only a simulator base URL, the defaults apply and the sandbox key is used")
     func defaultsAgainstTheSimulator() async throws {
@@ -12,7 +14,6 @@ struct ConfigurationLoaderTests {
         #expect(config.stripe.secretKey.revealed == StripeDefaults.sandboxAPIKey)
         #expect(config.stripe.apiVersion == StripeDefaults.apiVersion)
         #expect(config.stripe.maxRequestsPerSecond == 20)
-        #expect(config.database.url.revealed == "sqlite:./tally.sqlite")
         #expect(config.usageAlerts.thresholds == [0.5, 0.8, 0.95, 1.0])
         #expect(config.usageAlerts.warningThreshold == 0.8)
         #expect(config.usageAlerts.hardLimit == 1.0)
@@ -39,7 +40,7 @@ struct ConfigurationLoaderTests {
 
         let config = try await ConfigurationLoader.load(ConfigurationSources(
             configFile: yaml.path, environmentFile: envFile.path,
-            environment: ["STRIPE_API_BASE": "http://localhost:1", "REPORTS_DIR": "/srv/c", "STRIPE_METER_ID": "mtr_env"],
+            environment: ["STRIPE_API_BASE": "http://localhost:1", "REPORTS_DIR": "/srv/c", "STRIPE_METER_ID": "mtr_env"].merging(Self.database) { $1 },
             overrides: ["STRIPE_METER_ID": "mtr_flag,mtr_second"]))
 
         #expect(config.reconcile.alertRatio == 0.10)
@@ -93,7 +94,7 @@ struct ConfigurationLoaderTests {
     @Test("a job that needs meters refuses to start without STRIPE_METER_ID")
     func requiredMeters() async throws {
         let error = try await expectConfigurationError {
-            try await ConfigurationLoader.load(ConfigurationSources(environment: ["STRIPE_SECRET_KEY": liveKey]), requirements: [.meterIDs])
+            try await ConfigurationLoader.load(ConfigurationSources(environment: ["STRIPE_SECRET_KEY": liveKey].merging(Self.database) { $1 }), requirements: [.meterIDs])
         }
         #expect(error.key == "STRIPE_METER_ID")
     }
@@ -104,14 +105,14 @@ struct ConfigurationLoaderTests {
         try "STRIPE_SECRET_KEY: \(liveKey)\n".write(to: file, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
         let error = try await expectConfigurationError {
-            try await ConfigurationLoader.load(ConfigurationSources(configFile: file.path, environment: [:]))
+            try await ConfigurationLoader.load(ConfigurationSources(configFile: file.path, environment: Self.database))
         }
         #expect(error.key == "STRIPE_SECRET_KEY")
         #expect(error.description.contains("chmod 600"))
         #expect(!error.description.contains(liveKey))
 
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
-        let config = try await ConfigurationLoader.load(ConfigurationSources(configFile: file.path, environment: [:]))
+        let config = try await ConfigurationLoader.load(ConfigurationSources(configFile: file.path, environment: Self.database))
         #expect(config.stripe.secretKey.revealed == liveKey)
         #expect("\(config.stripe.secretKey)" == "<redacted>")
     }
@@ -122,7 +123,7 @@ struct ConfigurationLoaderTests {
         try "DATABASE_URL: postgres://tally@db.internal:5432/app\n".write(to: file, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
         let config = try await ConfigurationLoader.load(ConfigurationSources(configFile: file.path, environment: ["STRIPE_SECRET_KEY": liveKey]))
-        #expect(config.database.url.revealed == "postgres://tally@db.internal:5432/app")
+        #expect(config.database.url?.revealed == "postgres://tally@db.internal:5432/app")
     }
 
     @Test("a config file that is not valid YAML is a configuration error naming the file")
@@ -130,7 +131,7 @@ struct ConfigurationLoaderTests {
         let file = try temporaryDirectory().appendingPathComponent("tally.yaml")
         try "STRIPE_METER_ID: [unclosed\n".write(to: file, atomically: true, encoding: .utf8)
         let error = try await expectConfigurationError {
-            try await ConfigurationLoader.load(ConfigurationSources(configFile: file.path, environment: ["STRIPE_SECRET_KEY": liveKey]))
+            try await ConfigurationLoader.load(ConfigurationSources(configFile: file.path, environment: ["STRIPE_SECRET_KEY": liveKey].merging(Self.database) { $1 }))
         }
         #expect(error.description.contains(file.path))
     }
@@ -138,7 +139,7 @@ struct ConfigurationLoaderTests {
     // MARK: - Helpers
 
     private func load(environment: [String: String]) async throws -> TallyConfiguration {
-        try await ConfigurationLoader.load(ConfigurationSources(environment: environment))
+        try await ConfigurationLoader.load(ConfigurationSources(environment: Self.database.merging(environment) { $1 }))
     }
 
     private func expectConfigurationError(_ body: () async throws -> TallyConfiguration) async throws -> ConfigurationError {

@@ -119,7 +119,7 @@ struct StripeClientTests {
         for _ in 0..<2 {
             let error = await #expect(throws: StripeError.self) { try await stripe.meter(id: "mtr_1") }
             #expect(error?.code == .network)
-            #expect(error?.exitStatus == .temporaryFailure)
+            #expect(error?.exitStatus == .unavailable)
         }
         let opened = await #expect(throws: StripeError.self) { try await stripe.meter(id: "mtr_1") }
         #expect(opened?.exitStatus == .unavailable)
@@ -128,6 +128,48 @@ struct StripeClientTests {
         let fastFail = await #expect(throws: StripeError.self) { try await stripe.meter(id: "mtr_1") }
         #expect(fastFail?.code == .circuitOpen)
         #expect(transport.requests.count == sent)
+    }
+
+    @Test("no connection at all (refused, unresolvable host, TLS) exits 69 naming STRIPE_API_BASE, not 75", arguments: [
+        HTTPTransportError(kind: .connectFailed, message: "Could not resolve host: api.strip.com", code: 6),
+        HTTPTransportError(kind: .connectFailed, message: "Connection refused", code: 7),
+        HTTPTransportError(kind: .tls, message: "SSL peer certificate was not OK", code: 60),
+    ])
+    func unreachable(failure: HTTPTransportError) async throws {
+        let transport = ScriptedTransport([.failure(failure)])
+        let error = await #expect(throws: StripeError.self) { try await client(transport).meter(id: "mtr_1") }
+        #expect(error?.exitStatus == .unavailable)
+        #expect(error?.description.contains("STRIPE_API_BASE=http://stripe.test") == true, "\(String(describing: error))")
+    }
+
+    @Test("an answer that is not Stripe's (a 404 page, \"Unrecognized request URL\") exits 69 naming STRIPE_API_BASE, not 65", arguments: [
+        ScriptedTransport.Answer.response(HTTPResponse(status: 404, headers: HTTPHeaderFields(), body: Data("<html>Not Found</html>".utf8))),
+        ScriptedTransport.stripeError(404, type: "invalid_request_error", message: "Unrecognized request URL (GET: /api/v1/billing/meters/mtr_1)."),
+    ])
+    func notStripe(step: ScriptedTransport.Answer) async throws {
+        let transport = ScriptedTransport([step])
+        let error = await #expect(throws: StripeError.self) { try await client(transport).meter(id: "mtr_1") }
+        #expect(error?.exitStatus == .unavailable)
+        #expect(error?.description.hasPrefix("STRIPE_API_BASE=http://stripe.test answered GET /v1/billing/meters/mtr_1 with 404") == true,
+                "\(String(describing: error))")
+    }
+
+    @Test("Stripe's own 404 for an object it does not have stays bad data (65), its message kept")
+    func stripeNotFound() async throws {
+        let transport = ScriptedTransport([ScriptedTransport.stripeError(404, type: "invalid_request_error", message: "No such billing.meter: 'mtr_1'")])
+        let error = await #expect(throws: StripeError.self) { try await client(transport).meter(id: "mtr_1") }
+        #expect(error?.exitStatus == .dataError)
+        #expect(error?.description.contains("No such billing.meter") == true)
+    }
+
+    @Test("a connection dropped mid-exchange or a timeout stays temporary (75): the next run may succeed", arguments: [
+        HTTPTransportError(kind: .other, message: "Empty reply from server", code: 52),
+        HTTPTransportError(kind: .timeout, message: "Operation timed out", code: 28),
+    ])
+    func temporary(failure: HTTPTransportError) async throws {
+        let transport = ScriptedTransport([.failure(failure)])
+        let error = await #expect(throws: StripeError.self) { try await client(transport).meter(id: "mtr_1") }
+        #expect(error?.exitStatus == .temporaryFailure)
     }
 
     @Test("headers: bearer key, pinned version, user agent; GET parameters in the query string")

@@ -205,6 +205,10 @@ struct ScenarioGenerator {
             case (.count, _): candidates
             default: Array(candidates.suffix(Int.random(in: 1...max(1, min(2, candidates.count - 1)), using: &random)))
             }
+            // A `last` gap shows only if the hour's value changes: not when an earlier row has the same tokens.
+            if knobs.formula == .last, candidates.count > 1, rows[candidates[candidates.count - 2]].tokens == rows[chosen[0]].tokens {
+                return nil
+            }
             return Self.sharesNoMinute(chosen, with: all, rows: rows) ? chosen : nil
         }
         let length = Int.random(in: 1...min(3, candidates.count), using: &random)
@@ -227,12 +231,20 @@ struct ScenarioGenerator {
         (0..<40).map { since + Int64($0) * Self.day }.filter { $0 + Self.day <= judgedEnd - Self.hour }
     }
 
+    /// Complete days that do not straddle Stripe's 35-day limit (with two hours of margin for the jobs'
+    /// own clocks): on a pre-aggregated meter, tally-retry may overwrite a window only inside the limit, so
+    /// a day across it would hold windows of both kinds.
+    var daysClearOf35DayLimit: [Int64] {
+        let limit = now - 35 * Self.day
+        return completeDays.filter { $0 >= limit + 2 * Self.hour || $0 + Self.day <= limit - 2 * Self.hour }
+    }
+
     mutating func plantExtra() {
         var planted = 0
         var counter = 0
         for _ in 0..<40 where planted < 2 {
             guard let team = teams.filter({ $0.slot != nil }).randomElement(using: &random),
-                  let day = completeDays.randomElement(using: &random),
+                  let day = (knobs.window == .none ? completeDays : daysClearOf35DayLimit).randomElement(using: &random),
                   !usedDays.contains("\(team.customerKey)|\(day)") else { continue }
             let all = dayRows(team, day)
             counter += 1

@@ -71,8 +71,16 @@ public struct GapClassifier: Sendable {
         let localValue = aggregation.value(of: rows)
         guard localValue != stripeValue, let window = aggregation.window else { return [] }
         let withinTimestampLimit = start >= now.addingTimeInterval(-Self.stripeTimestampLimit)
-        let kind: DiscrepancyKind = localValue < stripeValue ? .extraInStripe
-            : rows.contains { $0.reportedAt == nil } ? .unreported : .lostAfterAck
+        let kind: DiscrepancyKind
+        if formula == .last {
+            // Stripe's value is its newest event's: one of the app's values means the window's latest row
+            // is missing there; any other value came from an event the app has no row for.
+            // (A summary of 0 is read as no event: a window's value cannot tell them apart.)
+            kind = Self.lastKind(rows: rows, stripeValue: stripeValue == 0 ? nil : stripeValue)
+        } else {
+            kind = localValue < stripeValue ? .extraInStripe
+                : rows.contains { $0.reportedAt == nil } ? .unreported : .lostAfterAck
+        }
         // Stripe's surplus can be overwritten by the app's value, except a counted window the app has no
         // usage in (a count meter counts any event) or a `last` window with nothing to put in its place.
         let overwritable = kind != .extraInStripe || formula == .sum || (formula == .last && !rows.isEmpty)
@@ -101,12 +109,14 @@ public struct GapClassifier: Sendable {
         let billed = dayEffect == 0
             ? "the day's billed value is unchanged (\(dayStripe))"
             : "Stripe bills \(abs(dayEffect)) \(dayEffect < 0 ? "more" : "less") than the app's usage for the day (\(dayStripe) instead of \(dayLocal))"
-        guard let latest = rows.last else {
+        let kind = Self.lastKind(rows: rows, stripeValue: stripeValue)
+        guard let latest = rows.last, kind != .extraInStripe || aggregation.isPreAggregated else {
             return Discrepancy(kind: .extraInStripe, meterID: meterID, customerID: customerID, teamID: teamID, windowStart: start,
-                               windowEnd: end, localValue: 0, stripeValue: stripeValue ?? 0, difference: dayEffect, repair: .human,
-                               suggestedAction: "\(billed): Stripe has a value in an hour without app usage; find the event's sender, credit the customer")
+                               windowEnd: end, localValue: rows.last?.tokens ?? 0, stripeValue: stripeValue ?? 0, difference: dayEffect,
+                               repair: .human,
+                               suggestedAction: "\(billed): Stripe's last value in this hour comes from an event the app has no row for; find its sender, credit the customer",
+                               usageRowIDs: [])
         }
-        let kind: DiscrepancyKind = latest.reportedAt == nil ? .unreported : .lostAfterAck
         let (repair, action): (DiscrepancyRepair, String)
         if aggregation.isPreAggregated {
             (repair, action) = start >= now.addingTimeInterval(-Self.stripeTimestampLimit)
@@ -128,6 +138,14 @@ public struct GapClassifier: Sendable {
         return Discrepancy(kind: .unknownCustomer, meterID: meterID, customerID: customerID, teamID: nil,
                            windowStart: segment.start, windowEnd: segment.end, localValue: 0, stripeValue: stripeValue,
                            difference: -stripeValue, repair: repair, suggestedAction: action)
+    }
+
+    /// The class of a `last` window whose values differ: Stripe showing one of the app's values (or none)
+    /// lacks the latest row; Stripe showing a value no row has counted an event the app never recorded.
+    static func lastKind(rows: [UsageRow], stripeValue: Int64?) -> DiscrepancyKind {
+        if let stripeValue, !rows.contains(where: { $0.tokens == stripeValue }) { return .extraInStripe }
+        guard let latest = rows.last else { return .extraInStripe }
+        return latest.reportedAt == nil ? .unreported : .lostAfterAck
     }
 
     /// Who repairs a gap of `kind` starting at `start`, and the sentence saying how.

@@ -2,7 +2,7 @@ import Foundation
 
 /// How to open Tally's store.
 public struct StoreConfiguration: Sendable {
-    /// The database (`DATABASE_URL`). Default: `sqlite:./tally.sqlite`.
+    /// The database (`DATABASE_URL`).
     public var location: DatabaseLocation
     /// The app's usage query (`USAGE_QUERY`); `nil` uses `UsageQuery.default(for:)`, written for the
     /// Next.js SaaS starter's `token_usage` and `teams` tables.
@@ -11,6 +11,10 @@ public struct StoreConfiguration: Sendable {
     public var poolSize: Int
     /// Prefix of the tables Tally owns, so they never collide with the app's. Default: `tally_`.
     public var tablePrefix: String
+    /// When true (every job), the database must already exist and hold the table the usage query reads,
+    /// checked before any migration: a wrong or missing `DATABASE_URL` stops with exit 78 and leaves no
+    /// new file and no Tally tables behind. Tests that build a database from nothing leave it false.
+    public var requiresAppDatabase = false
 
     public init(
         location: DatabaseLocation = .sqlite(.file(path: "./tally.sqlite")),

@@ -36,6 +36,9 @@ final class PostgresStore: TallyStore {
         let connectionConfiguration = try tls.connectionConfiguration(for: location)
         let connection = try await PostgresStore.connect(connectionConfiguration, location: location, logger: logger)
         do {
+            if configuration.requiresAppDatabase {
+                try await checkAppDatabase(connection, location: location, configuration: configuration, logger: logger)
+            }
             try await PostgresMigrator(prefix: configuration.tablePrefix, logger: logger).migrate(connection)
             try await connection.close()
         } catch {

@@ -25,7 +25,8 @@ final class SQLiteStore: TallyStore {
         self.logger = logger
     }
 
-    /// Opens (creating if needed) the database and runs the migrations, one process at a time.
+    /// Opens (creating if needed, unless `requiresAppDatabase`) the database and runs the migrations, one
+    /// process at a time.
     ///
     /// A `DatabaseQueue`, not a pool: a pool switches the file to WAL mode for good, and the database is
     /// usually the app's, whose journal mode is the app's to choose. Reads and writes of one job run in
@@ -35,6 +36,9 @@ final class SQLiteStore: TallyStore {
         grdbConfiguration.label = "tally"
         // Another job or the app may be writing: wait for it rather than failing at once.
         grdbConfiguration.busyMode = .timeout(10)
+        if configuration.requiresAppDatabase {
+            try await checkAppDatabase(location, configuration: configuration, grdbConfiguration: grdbConfiguration)
+        }
         let writer: any DatabaseWriter
         do {
             switch location {
