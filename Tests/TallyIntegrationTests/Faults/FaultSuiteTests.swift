@@ -142,12 +142,13 @@ struct FaultSuiteTests {
     @Test("SIGTERM while a Stripe answer is slow ends tally-reconcile within seconds with 75", arguments: StoreBackendUnderTest.all)
     func sigtermAbandonsSlowAnswer(backend: StoreBackendUnderTest) async throws {
         try await FaultWorld.run(on: backend) { world in
-            // Given every Stripe answer takes a minute
-            world.simulator.setFaults(FaultPlan(latency: .seconds(60)))
-
-            // When the first request is on its way and the job gets SIGTERM
+            // Given every Stripe answer after the first takes a minute (the first is the STRIPE_METER_ID check
+            // JobMain makes with its bare client, before the job and its stop-aware context exist)
+            let simulator = world.simulator
+            // When the job's own first request is on its way and the job gets SIGTERM
             let stopped = try await world.runReconcile(timeout: .seconds(20)) { pid in
-                world.simulator.whenRequest(number: 1) { kill(pid, SIGTERM) }
+                simulator.whenRequest(number: 1) { simulator.setFaults(FaultPlan(latency: .seconds(60))) }
+                simulator.whenRequest(number: 2) { kill(pid, SIGTERM) }
             }
 
             // Then it ends long before the answer would come, as interrupted (75), saying so
