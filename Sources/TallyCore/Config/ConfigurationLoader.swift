@@ -98,9 +98,25 @@ public enum ConfigurationLoader {
             }
             return try await FileProvider<YAMLSnapshot>(filePath: FilePath(path))
         } catch {
-            throw ConfigurationError(key: "--config", problem: "\(path) could not be parsed: \(error)",
+            throw ConfigurationError(key: "--config", problem: "\(path) could not be parsed: \(parseProblem(error, fileAt: path))",
                                      fix: "check its YAML (or JSON, for a .json file) syntax; keys are the setting names, e.g. STRIPE_METER_ID: mtr_123")
         }
+    }
+
+    /// A parser's complaint without the text it quotes: the YAML scanner echoes the offending line (and a
+    /// caret under it), and that line may hold a secret. Only the position and the problem are kept.
+    static func parseProblem(_ error: any Error, fileAt path: String) -> String {
+        let fileLines = Set(((try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
+            .components(separatedBy: .newlines).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        let kept = "\(error)".components(separatedBy: .newlines).filter { line in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            // Drop a quoted line of the file, and the caret line that points into it.
+            return !trimmed.isEmpty && !fileLines.contains(trimmed) && !trimmed.allSatisfy { $0 == "^" || $0 == " " }
+                && !fileLines.contains { !$0.isEmpty && trimmed.contains($0) }
+        }
+        var problem = kept.joined(separator: " ")
+        while problem.hasSuffix(":") { problem.removeLast() }
+        return problem
     }
 
     /// Reads a key as text, accepting YAML numbers and lists too.
