@@ -36,6 +36,21 @@ public enum ConfigurationLoader {
         return configuration
     }
 
+    /// Where a run reports to monitoring (`METRICS_DIR`, `HEALTHCHECK_URL`), read on their own so that a run
+    /// whose other settings are broken still reaches the health ping and the metrics file with its 78.
+    /// Best effort: a source that cannot be read is passed over, and a value that is not usable is nil.
+    public static func monitoring(_ sources: ConfigurationSources) async -> (metricsDirectory: URL?, healthcheckURL: Secret?) {
+        let layers = (try? await readLayers(sources))?.layers.map(\.provider)
+            ?? [EnvironmentVariablesProvider(environmentVariables: sources.environment, secretsSpecifier: secretsSpecifier)]
+        let reader = ConfigReader(providers: layers)
+        let metrics = string(reader, .metricsDir).flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true) }
+        let ping = string(reader, .healthcheckURL).flatMap { text -> Secret? in
+            guard let url = URL(string: text), url.scheme == "https" || (url.scheme == "http" && isLoopback(url)) else { return nil }
+            return Secret(text)
+        }
+        return (metrics, ping)
+    }
+
     /// True for `localhost`, `127.0.0.0/8` and `::1`: the only hosts allowed plain HTTP.
     public static func isLoopback(_ url: URL) -> Bool {
         guard let host = url.host?.lowercased() else { return false }
