@@ -14,13 +14,15 @@ public enum JobMain {
     ) async -> Never {
         let label = "tally-\(job)"
         let configuration: TallyConfiguration
+        let sources = ConfigurationSources(
+            configFile: options.configFile, environmentFile: options.environmentFile,
+            environment: ProcessInfo.processInfo.environment, overrides: options.settingOverrides)
         do {
-            configuration = try await ConfigurationLoader.load(ConfigurationSources(
-                configFile: options.configFile, environmentFile: options.environmentFile,
-                environment: ProcessInfo.processInfo.environment, overrides: options.settingOverrides),
-                requirements: requirements.union([.database]),
+            configuration = try await ConfigurationLoader.load(
+                sources, requirements: requirements.union([.database]),
                 warn: { warning in FileHandle.standardError.write(Data("\(label): \(warning)\n".utf8)) })
         } catch {
+            await reportStartFailure(job: job, label: label, error: error, sources: sources)
             fail(label, error)
         }
         let secrets = configuration.secretValues
@@ -84,6 +86,24 @@ public enum JobMain {
         signals.cancel()
         try? await store.close()
         exit(status.rawValue)
+    }
+
+    /// A run stopped by its settings still reaches monitoring: `/78` to the health check and the metrics
+    /// file, wherever those two settings can be read on their own.
+    static func reportStartFailure(job: String, label: String, error: any Error, sources: ConfigurationSources) async {
+        let monitoring = await ConfigurationLoader.monitoring(sources)
+        let status = error.tallyExitStatus
+        let logger = Logger(label: label, factory: { StreamLogHandler.standardError(label: $0) })
+        if let url = monitoring.healthcheckURL {
+            await HTTPHealthCheckPinger(url: url, transport: CurlTransport(), logger: logger).ping(.finished(status))
+        }
+        if let directory = monitoring.metricsDirectory {
+            do {
+                try await MetricsFileWriter(directory: directory).writeStartFailure(job: job, status: status, at: Date())
+            } catch {
+                FileHandle.standardError.write(Data("\(label): could not write metrics: \(error)\n".utf8))
+            }
+        }
     }
 
     /// Reports a start-up failure before logging is configured, and exits with its code.

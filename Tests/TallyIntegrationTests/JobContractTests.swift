@@ -102,6 +102,23 @@ struct JobContractTests {
         #expect(harness.simulator.requests.isEmpty)
     }
 
+    @Test("a run that cannot start still reaches monitoring: the health ping and the metrics file carry its code",
+          arguments: [("STRIPE_MAX_RPS", "lots", Int32(78)), ("DATABASE_URL", "postgres://tally@127.0.0.1:1/app", Int32(69))])
+    func startFailuresReachMonitoring(setting: String, value: String, code: Int32) async throws {
+        let harness = try await Harness.start()
+        defer { Task { await harness.stop() } }
+        let metrics = harness.directory.appendingPathComponent("metrics")
+        // The simulator records every request, so it stands in for the health-check service.
+        let result = try await harness.run([setting: value, "METRICS_DIR": metrics.path,
+                                            "HEALTHCHECK_URL": "\(harness.simulator.baseURL)/ping/check-1"])
+
+        #expect(result.exitCode == code, "\(result.stderr)")
+        #expect(harness.simulator.requests.contains { $0.method == "POST" && $0.path == "/ping/check-1/\(code)" },
+                "\(harness.simulator.requests.map(\.path))")
+        let text = try String(contentsOf: metrics.appendingPathComponent("tally_events.prom"), encoding: .utf8)
+        #expect(text.contains("tally_job_exit_code{job=\"events\"} \(code)"), "\(text)")
+    }
+
     @Test("a bad --since is a usage error (64)")
     func badUsage() async throws {
         let harness = try await Harness.start()

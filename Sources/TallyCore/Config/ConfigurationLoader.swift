@@ -36,6 +36,21 @@ public enum ConfigurationLoader {
         return configuration
     }
 
+    /// Where a run reports to monitoring (`METRICS_DIR`, `HEALTHCHECK_URL`), read on their own so that a run
+    /// whose other settings are broken still reaches the health ping and the metrics file with its 78.
+    /// Best effort: a source that cannot be read is passed over, and a value that is not usable is nil.
+    public static func monitoring(_ sources: ConfigurationSources) async -> (metricsDirectory: URL?, healthcheckURL: Secret?) {
+        let layers = (try? await readLayers(sources))?.layers.map(\.provider)
+            ?? [EnvironmentVariablesProvider(environmentVariables: sources.environment, secretsSpecifier: secretsSpecifier)]
+        let reader = ConfigReader(providers: layers)
+        let metrics = string(reader, .metricsDir).flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true) }
+        let ping = string(reader, .healthcheckURL).flatMap { text -> Secret? in
+            guard let url = URL(string: text), url.scheme == "https" || (url.scheme == "http" && isLoopback(url)) else { return nil }
+            return Secret(text)
+        }
+        return (metrics, ping)
+    }
+
     /// True for `localhost`, `127.0.0.0/8` and `::1`: the only hosts allowed plain HTTP.
     public static func isLoopback(_ url: URL) -> Bool {
         guard let host = url.host?.lowercased() else { return false }
@@ -98,9 +113,25 @@ public enum ConfigurationLoader {
             }
             return try await FileProvider<YAMLSnapshot>(filePath: FilePath(path))
         } catch {
-            throw ConfigurationError(key: "--config", problem: "\(path) could not be parsed: \(error)",
+            throw ConfigurationError(key: "--config", problem: "\(path) could not be parsed: \(parseProblem(error, fileAt: path))",
                                      fix: "check its YAML (or JSON, for a .json file) syntax; keys are the setting names, e.g. STRIPE_METER_ID: mtr_123")
         }
+    }
+
+    /// A parser's complaint without the text it quotes: the YAML scanner echoes the offending line (and a
+    /// caret under it), and that line may hold a secret. Only the position and the problem are kept.
+    static func parseProblem(_ error: any Error, fileAt path: String) -> String {
+        let fileLines = Set(((try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
+            .components(separatedBy: .newlines).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        let kept = "\(error)".components(separatedBy: .newlines).filter { line in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            // Drop a quoted line of the file, and the caret line that points into it.
+            return !trimmed.isEmpty && !fileLines.contains(trimmed) && !trimmed.allSatisfy { $0 == "^" || $0 == " " }
+                && !fileLines.contains { !$0.isEmpty && trimmed.contains($0) }
+        }
+        var problem = kept.joined(separator: " ")
+        while problem.hasSuffix(":") { problem.removeLast() }
+        return problem
     }
 
     /// Reads a key as text, accepting YAML numbers and lists too.

@@ -5,15 +5,18 @@ import TallySandbox
 /// The demo's world: a sample app database and the matching Stripe account in the simulator, 75 days of
 /// token usage for a handful of teams, with the faults Tally exists to find planted in it.
 ///
-/// Planted (all on the last complete UTC day unless said otherwise):
+/// Planted (all on the last complete UTC day unless said otherwise), each in `Seed.faults`:
 /// - Globex: 10:00–12:00 usage the app never sent to Stripe (`unreported`).
-/// - Initech: 14:00–14:30 usage the app marked as acknowledged that Stripe does not have (`lost_after_ack`).
-/// - Hooli: 09:00–09:30 usage Stripe received twice under other identifiers (`extra_in_stripe`).
+/// - Initech: 14:00–15:00 usage the app marked as acknowledged that Stripe does not have (`lost_after_ack`).
+/// - Hooli: 09:00–10:00 usage Stripe received twice under other identifiers (`extra_in_stripe`).
 /// - Stark & Sons: usage, but no Stripe customer (`missing_customer`).
 /// - Orphan Labs: a Stripe customer with a metered subscription and usage, unknown to the app.
-/// - Wayne Enterprises: usage 40 days ago never sent: beyond Stripe's 35-day window, a human's job.
+/// - Wayne Enterprises: usage 40 days ago never sent: beyond Stripe's 35-day window, a human's job. Only a
+///   reconciliation reaching back that far sees it (the demo runs one, as a first install should).
 /// - Two bad rows: one without a team, one with negative tokens.
 /// - Umbrella KK pays in JPY and its card fails; a team named `=HYPERLINK(…)` tests formula injection.
+///
+/// Every planted hour has usage whatever the random draw says, so no announced fault is empty.
 public enum DemoDataset {
     public static let eventName = "tally_tokens"
     public static let sandboxAPIKey = "sk_test_tally"
@@ -24,7 +27,10 @@ public enum DemoDataset {
         public var teams: Int
         public var usageRows: Int
         public var meterEvents: Int
-        public var planted: [String]
+        /// The planted faults, each with the class `tally-reconcile` must report.
+        public var faults: [DemoFault]
+        /// What the demo announces: one line per fault.
+        public var planted: [String] { faults.map(\.description) }
         /// Included tokens per Stripe product, for the demo's `PLANS` setting.
         public var plans: [(product: String, tokens: Int)]
     }
@@ -103,21 +109,35 @@ public enum DemoDataset {
             }
         }
 
+        let fortyDaysAgo = today.addingTimeInterval(-40 * 86_400)
+        // The hours a fault is planted in, per team id: each of them gets usage, so the fault is real.
+        func plantedHours(_ team: Int64, day: Date) -> Range<Int>? {
+            switch team {
+            case 2 where day == yesterday: 10..<12
+            case 3 where day == yesterday: 14..<15
+            case 5 where day == yesterday: 9..<10
+            case 8 where day == fortyDaysAgo: 0..<6
+            default: nil
+            }
+        }
+        // Starts on the hour, so every row drawn for `time` lies in that hour.
         var time = start.addingTimeInterval(3_600)
         while time < settled {
-            for team in teams where Int.random(in: 0..<3, using: &random) > 0 {
+            let day = JobTimeRange.startOfUTCDay(time)
+            let hour = Int(time.timeIntervalSince(day) / 3_600)
+            for team in teams {
+                let active = Int.random(in: 0..<3, using: &random) > 0
+                let planted = plantedHours(team.id, day: day)?.contains(hour) == true
+                guard active || planted else { continue }
                 let at = time.addingTimeInterval(TimeInterval(Int.random(in: 0..<3_600, using: &random)))
                 guard at < settled else { continue }
                 let tokens = Int64.random(in: 10...400, using: &random)
-                let hour = Int(at.timeIntervalSince(JobTimeRange.startOfUTCDay(at)) / 3_600)
-                let onYesterday = JobTimeRange.startOfUTCDay(at) == yesterday
-                let fortyDaysAgo = JobTimeRange.startOfUTCDay(at) == today.addingTimeInterval(-40 * 86_400)
                 switch team.id {
-                case 2 where onYesterday && (10..<12).contains(hour): add(team, at: at, tokens: tokens, sent: false)
-                case 3 where onYesterday && hour == 14: add(team, at: at, tokens: tokens, sent: false, acknowledged: true)
-                case 5 where onYesterday && hour == 9: add(team, at: at, tokens: tokens, sent: true, duplicated: true)
+                case 2 where planted: add(team, at: at, tokens: tokens, sent: false)
+                case 3 where planted: add(team, at: at, tokens: tokens, sent: false, acknowledged: true)
+                case 5 where planted: add(team, at: at, tokens: tokens, sent: true, duplicated: true)
                 case 6: add(team, at: at, tokens: tokens, sent: false)
-                case 8 where fortyDaysAgo && hour < 6: add(team, at: at, tokens: tokens, sent: false)
+                case 8 where planted: add(team, at: at, tokens: tokens, sent: false)
                 default: add(team, at: at, tokens: tokens, sent: true)
                 }
             }
@@ -136,12 +156,19 @@ public enum DemoDataset {
         let stored = state.appendMeterEvents(events)
         // Moving the clock to now bills every period that ended meanwhile, as Stripe's test clocks do.
         simulator.clock.set(now)
-        return Seed(meterID: meter.id, teams: teams.count, usageRows: app.usage.count, meterEvents: stored, planted: [
-            "Globex: yesterday 10:00-12:00 never sent", "Initech: yesterday 14:00 acknowledged but lost",
-            "Hooli: yesterday 09:00 sent twice", "Stark & Sons: no Stripe customer",
-            "Orphan Labs: Stripe customer unknown to the app", "Wayne Enterprises: 40 days ago never sent",
-            "2 bad rows (no team, negative tokens)",
-        ], plans: [(catalog.usd.product, 60_000), (catalog.jpy.product, 200_000)])
+        let customer = { (id: Int64) in teams.first { $0.id == id }?.customerID }
+        let faults = [
+            DemoFault("Globex: yesterday 10:00-12:00 never sent", kind: .unreported, teamID: 2, customerID: customer(2), day: yesterday),
+            DemoFault("Initech: yesterday 14:00-15:00 acknowledged but lost", kind: .lostAfterAck, teamID: 3, customerID: customer(3), day: yesterday),
+            DemoFault("Hooli: yesterday 09:00-10:00 sent twice", kind: .extraInStripe, teamID: 5, customerID: customer(5), day: yesterday),
+            DemoFault("Stark & Sons: no Stripe customer", kind: .missingCustomer, teamID: 6, day: yesterday),
+            DemoFault("Orphan Labs: Stripe customer unknown to the app", kind: .unknownCustomer, customerID: orphan.customer, day: yesterday),
+            DemoFault("Wayne Enterprises: 40 days ago 00:00-06:00 never sent, beyond Stripe's 35 days", kind: .unreported, teamID: 8,
+                      customerID: customer(8), day: fortyDaysAgo, repair: .human),
+            DemoFault("2 bad rows yesterday (no team, negative tokens)", kind: .badRows, day: yesterday),
+        ]
+        return Seed(meterID: meter.id, teams: teams.count, usageRows: app.usage.count, meterEvents: stored, faults: faults,
+                    plans: [(catalog.usd.product, 60_000), (catalog.jpy.product, 200_000)])
     }
 
     /// The demo's products and prices: a seat fee plus metered tokens, in USD and JPY.

@@ -117,6 +117,20 @@ struct ConfigurationLoaderTests {
         #expect("\(config.stripe.secretKey)" == "<redacted>")
     }
 
+    @Test("a config file that fails to parse on the line holding a secret never echoes the secret")
+    func parseErrorHidesSecret() async throws {
+        let file = try temporaryDirectory().appendingPathComponent("tally.yaml")
+        try "STRIPE_METER_ID: mtr_1\nSTRIPE_SECRET_KEY: \"\(liveKey): [\n".write(to: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        let error = try await expectConfigurationError {
+            try await ConfigurationLoader.load(ConfigurationSources(configFile: file.path, environment: Self.database))
+        }
+        #expect(error.key == "--config")
+        #expect(error.description.contains("line 2"), "\(error.description)")
+        #expect(!error.description.contains(liveKey), "\(error.description)")
+        #expect(!error.description.contains(String(liveKey.prefix(12))), "\(error.description)")
+    }
+
     @Test("a password-free database URL may sit in a world-readable config file")
     func passwordFreeURLInFile() async throws {
         let file = try temporaryDirectory().appendingPathComponent("tally.yaml")
