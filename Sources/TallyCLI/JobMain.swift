@@ -73,7 +73,7 @@ public enum JobMain {
                                      interrupt: interrupt, dryRun: options.dryRun, since: since, until: until, runID: runID)
             do {
                 if requirements.contains(.meterIDs) {
-                    try await MeterIDCheck.verify(configuration.stripe.meterIDs, stripe: stripe)
+                    try await MeterIDCheck.verify(configuration.stripe.meterIDs, stripe: context.stripe)
                 }
                 let report = try await useCase(context)
                 try? await stripe.flushCallLog()
