@@ -141,4 +141,16 @@ struct HostFaultTests {
         #expect(opened.count == 5)
         #expect(opened.allSatisfy { $0 == TallyMigration.all.map(\.identifier) })
     }
+
+    @Test("a failed health ping says why, without the URL (a secret)")
+    func failedPingSaysWhy() async throws {
+        let (logger, lines) = InMemoryLogHandler.logger()
+        let url = "https://hc-ping.example/3f1c-secret-uuid"
+        let transport = ScriptedTransport([.failure(HTTPTransportError(kind: .other, message: "Could not resolve host: hc-ping.example (\(url)/start)", code: 6))])
+        await HTTPHealthCheckPinger(url: Secret(url), transport: transport, logger: logger).ping(.start)
+
+        let line = try #require(lines.all.first { $0.contains("health-check ping") })
+        #expect(line.contains("Could not resolve host"), "\(line)")
+        #expect(!line.contains("3f1c-secret-uuid"), "\(line)")
+    }
 }

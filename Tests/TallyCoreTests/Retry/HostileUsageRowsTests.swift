@@ -31,6 +31,12 @@ struct HostileUsageRowsTests {
         HostileRow(name: "negative tokens", sqliteTokens: "-3", postgresTokens: "-3", problem: .negativeTokens),
         HostileRow(name: "an unreadable created_at", sqliteTokens: "4", postgresTokens: nil, createdAt: "'not a date'",
                    postgresCreatedAt: nil, problem: .unreadableTimestamp),
+        HostileRow(name: "a created_at of non-UTF-8 bytes", sqliteTokens: "4", postgresTokens: nil, createdAt: "CAST(x'c3282d31' AS TEXT)",
+                   postgresCreatedAt: nil, problem: .unreadableTimestamp),
+        // Epoch milliseconds: in the sample's TEXT column no date SQLite can read (an INTEGER column would
+        // put them some 55,000 years ahead, a future row); counted either way, never lost.
+        HostileRow(name: "a created_at in epoch milliseconds", sqliteTokens: "4", postgresTokens: nil, createdAt: "1795990000000",
+                   postgresCreatedAt: nil, problem: .unreadableTimestamp),
     ]
 
     static var cases: [(StoreBackendUnderTest, HostileRow)] {
