@@ -17,21 +17,10 @@ struct ReconcileExecutableTests {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw ExecutableMissing(path: executable.path)
         }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = environment
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("tally-reconcile-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
-        try handle.close()
         defer { try? FileManager.default.removeItem(at: output) }
+        let status = await (try SpawnedProcess.spawn(executable.path, arguments: arguments, environment: environment,
+                                                     stdout: output.path, stderr: output.path)).wait()
         return (status, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
     }
 

@@ -81,61 +81,14 @@ struct ReportJobTests {
     }
 }
 
-/// Runs a process to completion without blocking the cooperative pool: the exit is awaited through the
-/// termination handler, and the output is read on a thread of its own.
+/// Runs a process to completion without blocking the cooperative pool (posix_spawn, the wait on a thread of
+/// its own), its output and errors in one file read back at the end.
 enum LocalProcess {
     static func run(_ executable: URL, arguments: [String], environment: [String: String]) async throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        let output = OutputCollector()
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { finished in
-                continuation.resume(returning: finished.terminationStatus)
-            }
-            let reader = Thread {
-                output.set(pipe.fileHandleForReading.readDataToEndOfFile())
-            }
-            reader.start()
-            do {
-                try process.run()
-                // Only the child writes now: closing our end lets the reader see end-of-file when it exits.
-                try? pipe.fileHandleForWriting.close()
-            } catch {
-                try? pipe.fileHandleForWriting.close()
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        return (status, await output.text())
-    }
-
-    /// Holds what the reader thread read, handed over once the pipe closes.
-    final class OutputCollector: @unchecked Sendable {
-        private let lock = NSCondition()
-        private var data: Data?
-
-        func set(_ value: Data) {
-            lock.lock()
-            data = value
-            lock.broadcast()
-            lock.unlock()
-        }
-
-        func text() async -> String {
-            await withCheckedContinuation { continuation in
-                Thread {
-                    self.lock.lock()
-                    while self.data == nil { self.lock.wait() }
-                    let text = String(decoding: self.data!, as: UTF8.self)
-                    self.lock.unlock()
-                    continuation.resume(returning: text)
-                }.start()
-            }
-        }
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("tally-local-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let status = await (try SpawnedProcess.spawn(executable.path, arguments: arguments, environment: environment,
+                                                     stdout: output.path, stderr: output.path)).wait()
+        return (status, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
     }
 }

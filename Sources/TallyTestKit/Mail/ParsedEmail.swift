@@ -44,19 +44,15 @@ public struct ParsedEmail: Decodable, Sendable {
             parts.append({"contentType": ctype, "filename": fn, "content": content})
         print(json.dumps({"headers": headers, "parts": parts, "defects": defects}))
         """#
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: SMTPTestServer.python)
-        process.arguments = ["-c", script]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(data)
-        try input.fileHandleForWriting.close()
-        let json = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestEnvironmentError("python3 could not parse the email") }
-        return try JSONDecoder().decode(ParsedEmail.self, from: json)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("parsed-email-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let input = scratch.appendingPathComponent("message.eml")
+        let output = scratch.appendingPathComponent("parsed.json")
+        try data.write(to: input)
+        let status = try SpawnedProcess.spawn(SMTPTestServer.python, arguments: ["-c", script], stdin: input.path,
+                                              stdout: output.path).waitBlocking()
+        guard status == 0 else { throw TestEnvironmentError("python3 could not parse the email") }
+        return try JSONDecoder().decode(ParsedEmail.self, from: Data(contentsOf: output))
     }
 }

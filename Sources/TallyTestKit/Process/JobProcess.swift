@@ -45,31 +45,12 @@ public enum JobProcess {
         for url in [stdoutURL, stderrURL] where !FileManager.default.createFile(atPath: url.path, contents: nil) {
             throw JobProcessError.cannotCapture(url.path)
         }
-        let stdout = try FileHandle(forWritingTo: stdoutURL)
-        let stderr = try FileHandle(forWritingTo: stderrURL)
-        defer {
-            try? stdout.close()
-            try? stderr.close()
-        }
-
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
         var childEnvironment = environment
         if childEnvironment["PATH"] == nil { childEnvironment["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
-        process.environment = childEnvironment
-        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-
-        let (exits, exited) = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { finished in
-            exited.yield(finished.terminationStatus)
-            exited.finish()
-        }
-        try process.run()
-        let pid = process.processIdentifier
+        let process = try SpawnedProcess.spawn(executable.path, arguments: arguments, environment: childEnvironment,
+                                               currentDirectory: currentDirectory?.path, stdout: stdoutURL.path,
+                                               stderr: stderrURL.path)
+        let pid = process.pid
         await onStart(pid)
 
         let timedOut = Atomic<Bool>(false)
@@ -80,8 +61,7 @@ public enum JobProcess {
             try await Task.sleep(for: .seconds(5))
             kill(pid, SIGKILL)
         }
-        var code: Int32 = -1
-        for await status in exits { code = status }
+        let code = await process.wait()
         watchdog.cancel()
 
         return Result(

@@ -132,15 +132,11 @@ private struct UnzippedPackage {
     init(_ url: URL) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("xlsx-read-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let unzip = Process()
-        unzip.executableURL = URL(fileURLWithPath: "/usr/bin/unzip")
-        unzip.arguments = ["-q", "-o", url.path, "-d", directory.path]
-        unzip.standardOutput = FileHandle.nullDevice
-        try unzip.run()
-        unzip.waitUntilExit()
-        guard unzip.terminationStatus == 0 else {
+        let status = try SpawnedProcess.spawn("/usr/bin/unzip", arguments: ["-q", "-o", url.path, "-d", directory.path])
+            .waitBlocking()
+        guard status == 0 else {
             remove()
-            throw XLSXReadError(message: "\(url.path) is not a zip archive (unzip exited \(unzip.terminationStatus))")
+            throw XLSXReadError(message: "\(url.path) is not a zip archive (unzip exited \(status))")
         }
     }
 

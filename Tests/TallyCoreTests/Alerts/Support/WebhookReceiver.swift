@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TallyTestKit
 
 /// A team's webhook endpoint on loopback: a small Python HTTP server that checks `X-Tally-Signature` with its
@@ -7,11 +8,12 @@ import TallyTestKit
 final class WebhookReceiver: Sendable {
     let port: Int
     let log: URL
-    private let process: Process
+    private let process: SpawnedProcess
+    private let stopped = Atomic<Bool>(false)
 
     var url: String { "http://127.0.0.1:\(port)/hooks/tally" }
 
-    private init(port: Int, log: URL, process: Process) {
+    private init(port: Int, log: URL, process: SpawnedProcess) {
         self.port = port
         self.log = log
         self.process = process
@@ -51,18 +53,13 @@ final class WebhookReceiver: Sendable {
         try Data(script.utf8).write(to: scriptFile)
         let log = directory.appendingPathComponent("deliveries.jsonl")
         let port = try FreePort.find()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: SMTPTestServer.python)
-        process.arguments = [scriptFile.path, String(port), secret, log.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try SpawnedProcess.spawn(SMTPTestServer.python, arguments: [scriptFile.path, String(port), secret, log.path])
         // Waiting for the child to listen is start-up, not a timed assertion.
         for _ in 0..<200 {
             if FreePort.isListening(port) { return WebhookReceiver(port: port, log: log, process: process) }
             try await Task.sleep(for: .milliseconds(25))
         }
-        kill(process.processIdentifier, SIGKILL)
+        process.stop()
         throw TestEnvironmentError("the Python webhook receiver did not start listening")
     }
 
@@ -73,9 +70,9 @@ final class WebhookReceiver: Sendable {
     }
 
     func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if !stopped.exchange(true, ordering: .acquiringAndReleasing) { process.stop() }
         try? FileManager.default.removeItem(at: log.deletingLastPathComponent())
     }
 
-    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    deinit { if !stopped.exchange(true, ordering: .acquiringAndReleasing) { process.stop() } }
 }
