@@ -17,13 +17,7 @@ public struct MetricsFileWriter: Sendable {
     public func write(job: String, outcome: JobRunOutcome, durationSeconds: Double, store: any JobRunStore) async throws {
         let runs = try await store.recentRuns(job: job, limit: 200)
         let lastSuccess = runs.first { $0.status == .succeeded || $0.status == .needsHuman }?.outcome?.finishedAt
-        let text = Self.render(job: job, outcome: outcome, durationSeconds: durationSeconds, lastSuccess: lastSuccess)
-        do {
-            // World-readable: metrics are not secrets, and node_exporter usually runs as another user.
-            try await ReportFileWriter(permissions: 0o644).write(Data(text.utf8), to: fileURL(job: job))
-        } catch let error as ReportOutputError {
-            throw OutputError(path: error.path, reason: error.reason, fix: "make METRICS_DIR writable by the job's user, or unset it")
-        }
+        try await publish(Self.render(job: job, outcome: outcome, durationSeconds: durationSeconds, lastSuccess: lastSuccess), job: job)
     }
 
     /// Writes the metrics of a run that could not start (its store unreachable, say): there is no run
@@ -31,7 +25,12 @@ public struct MetricsFileWriter: Sendable {
     public func writeStartFailure(job: String, status: ExitStatus, at date: Date) async throws {
         let outcome = JobRunOutcome(finishedAt: date, status: .failed, exitCode: status.rawValue, itemsProcessed: 0,
                                     itemsFailed: 0, summary: "could not start")
-        let text = Self.render(job: job, outcome: outcome, durationSeconds: 0, lastSuccess: nil)
+        try await publish(Self.render(job: job, outcome: outcome, durationSeconds: 0, lastSuccess: nil), job: job)
+    }
+
+    /// Writes a job's metrics file atomically and world-readable: metrics are not secrets, and node_exporter
+    /// usually runs as another user.
+    private func publish(_ text: String, job: String) async throws {
         do {
             try await ReportFileWriter(permissions: 0o644).write(Data(text.utf8), to: fileURL(job: job))
         } catch let error as ReportOutputError {

@@ -64,13 +64,7 @@ public enum ReconcileJob {
 
         // Stripe side: customers with a metered item on each meter (canceled subscriptions too: their
         // last days may still be in range).
-        var subscribed: [String: Set<String>] = [:]
-        for subscription in try await context.stripe.subscriptions(status: "all") {
-            guard let customer = subscription.customer else { continue }
-            for item in subscription.items?.data ?? [] {
-                if let meter = item.price?.recurring?.meter { subscribed[meter, default: []].insert(customer) }
-            }
-        }
+        let subscribed = customersByMeter(try await context.stripe.subscriptions(status: "all"))
         let localCustomers = Set(aggregate.days.compactMap(\.stripeCustomerID))
         let stripeOnly = subscribed.values.reduce(into: Set<String>()) { $0.formUnion($1) }.subtracting(localCustomers)
         let known = try await context.store.customersWithUsage(among: stripeOnly.sorted())
@@ -91,6 +85,18 @@ public enum ReconcileJob {
         }
         return ReconciliationOutcome(meters: results, range: range, alertRatio: settings.reconcile.alertRatio,
                                      finishedAt: context.clock.now())
+    }
+
+    /// The customers with a metered item on each meter, by meter id.
+    static func customersByMeter(_ subscriptions: [Subscription]) -> [String: Set<String>] {
+        var subscribed: [String: Set<String>] = [:]
+        for subscription in subscriptions {
+            guard let customer = subscription.customer else { continue }
+            for item in subscription.items?.data ?? [] {
+                if let meter = item.price?.recurring?.meter { subscribed[meter, default: []].insert(customer) }
+            }
+        }
+        return subscribed
     }
 
     /// With several meters, a customer's usage is judged on the meter it has a metered item on; usage of

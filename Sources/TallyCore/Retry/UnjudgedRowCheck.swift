@@ -37,16 +37,8 @@ struct UnjudgedRowCheck: Sendable {
         let wanted = Set(rows.map(\.id))
 
         // With several meters a customer's usage belongs to the meter it has a metered item on.
-        var subscribed: [String: Set<String>] = [:]
         let ordered = [defaultMeter] + meters.values.filter { $0.id != defaultMeter.id }.sorted { $0.id < $1.id }
-        if ordered.count > 1 {
-            for subscription in try await stripe.subscriptions(status: "all") {
-                guard let customer = subscription.customer, customers.contains(customer) else { continue }
-                for item in subscription.items?.data ?? [] {
-                    if let meter = item.price?.recurring?.meter { subscribed[meter, default: []].insert(customer) }
-                }
-            }
-        }
+        let subscribed = ordered.count > 1 ? ReconcileJob.customersByMeter(try await stripe.subscriptions(status: "all")) : [:]
         let aggregate = try await usage.dailyUsage(from: range.start, to: range.end, now: now)
         var outcome = Outcome()
         for (index, meter) in ordered.enumerated() {
