@@ -5,10 +5,11 @@ import Logging
 /// Throws `ConfigurationError` (exit 78) for a bad location or credentials and `StoreUnavailable`
 /// (exit 69) when the server cannot be reached.
 public func openStore(_ configuration: StoreConfiguration, logger: Logger) async throws -> any TallyStore {
-    switch configuration.location {
+    let database: any SQLDatabase = switch configuration.location {
     case .sqlite(let location):
-        return try await SQLiteStore.open(location, configuration: configuration, logger: logger)
+        try await SQLiteDatabase.open(location, configuration: configuration, logger: logger)
     case .postgres(let location):
-        return try await PostgresStore.open(location, configuration: configuration, logger: logger)
+        try await PostgresDatabase.open(location, configuration: configuration, logger: logger)
     }
+    return SQLStore(database: database, configuration: configuration, logger: logger)
 }

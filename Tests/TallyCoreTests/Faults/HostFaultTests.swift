@@ -129,7 +129,7 @@ struct HostFaultTests {
             for _ in 0..<5 {
                 group.addTask {
                     let store = try await openStore(StoreConfiguration(location: .sqlite(.file(path: path))), logger: Logger(label: "test"))
-                    let applied = try await (store as? SQLiteStore)?.appliedMigrations() ?? []
+                    let applied = try await store.appliedMigrations()
                     try await store.close()
                     return applied
                 }

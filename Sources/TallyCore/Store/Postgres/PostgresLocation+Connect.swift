@@ -6,6 +6,6 @@ extension DatabaseLocation.PostgresLocation {
     /// (exit 78) or `StoreUnavailable` (exit 69). For tools and tests that need raw SQL; jobs use the store.
     public func connect(logger: Logger) async throws -> PostgresConnection {
         let configuration = try PostgresTLS(location: self).connectionConfiguration(for: self)
-        return try await PostgresStore.connect(configuration, location: self, logger: logger)
+        return try await PostgresDatabase.connect(configuration, location: self, logger: logger)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-extension SQLiteStore {
+extension SQLiteDatabase {
     /// Checks that the file exists and that the usage query's tables are in it, before anything opens it
     /// for writing: a missing file is never created, a wrong one never migrated.
     static func checkAppDatabase(

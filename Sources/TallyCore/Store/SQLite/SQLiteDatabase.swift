@@ -3,25 +3,24 @@ import GRDB
 import Logging
 import Synchronization
 
-/// Tally's store in a SQLite file (or a private in-memory database), through GRDB.
+/// A SQLite file (or a private in-memory database) through GRDB, for the SQL store.
 ///
-/// GRDB's database access is synchronous; the store only uses its async `read`/`write`, which run on
-/// GRDB's own dispatch queues, never on the cooperative pool.
-final class SQLiteStore: TallyStore {
-    let backend = StoreBackend.sqlite
-    let writer: any DatabaseWriter
+/// GRDB's database access is synchronous; only its async `read`/`write` are used, which run on GRDB's
+/// own dispatch queue, never on the cooperative pool.
+final class SQLiteDatabase: SQLDatabase {
+    let writer: DatabaseQueue
+    let executor: any SQLExecutor
     let prefix: String
-    let usageSQL: UsageSQL
     let location: DatabaseLocation.SQLiteLocation
     let logger: Logger
     /// Jobs locked in this process, for `:memory:` databases that have no file to lock beside.
     let memoryLocks = Mutex<Set<String>>([])
 
-    private init(writer: any DatabaseWriter, location: DatabaseLocation.SQLiteLocation, configuration: StoreConfiguration, logger: Logger) {
+    private init(writer: DatabaseQueue, location: DatabaseLocation.SQLiteLocation, configuration: StoreConfiguration, logger: Logger) {
         self.writer = writer
+        self.executor = SQLiteExecutor(queue: writer, turns: SQLiteTurns())
         self.location = location
         self.prefix = configuration.tablePrefix
-        self.usageSQL = UsageSQL(backend: .sqlite, usageQuery: configuration.effectiveUsageQuery)
         self.logger = logger
     }
 
@@ -31,15 +30,18 @@ final class SQLiteStore: TallyStore {
     /// A `DatabaseQueue`, not a pool: a pool switches the file to WAL mode for good, and the database is
     /// usually the app's, whose journal mode is the app's to choose. Reads and writes of one job run in
     /// turn on GRDB's own queue, never on the cooperative pool.
-    static func open(_ location: DatabaseLocation.SQLiteLocation, configuration: StoreConfiguration, logger: Logger) async throws -> SQLiteStore {
+    static func open(_ location: DatabaseLocation.SQLiteLocation, configuration: StoreConfiguration, logger: Logger) async throws -> SQLiteDatabase {
         var grdbConfiguration = Configuration()
         grdbConfiguration.label = "tally"
         // Another job or the app may be writing: wait for it rather than failing at once.
         grdbConfiguration.busyMode = .timeout(10)
+        // A transaction spans several awaits (`SQLiteExecutor.transaction`), each its own GRDB access;
+        // statements take turns, so no other access runs while one is open.
+        grdbConfiguration.allowsUnsafeTransactions = true
         if configuration.requiresAppDatabase {
             try await checkAppDatabase(location, configuration: configuration, grdbConfiguration: grdbConfiguration)
         }
-        let writer: any DatabaseWriter
+        let writer: DatabaseQueue
         do {
             switch location {
             case .memory:
@@ -58,7 +60,7 @@ final class SQLiteStore: TallyStore {
                 fix: "check that the directory exists and this user may write there"
             )
         }
-        let store = SQLiteStore(writer: writer, location: location, configuration: configuration, logger: logger)
+        let store = SQLiteDatabase(writer: writer, location: location, configuration: configuration, logger: logger)
         // Jobs started at once on a never-migrated database take turns; each finds the work done or does it.
         let migrationLock = try await SQLiteMigrationLock.acquire(location)
         do {
@@ -90,6 +92,13 @@ final class SQLiteStore: TallyStore {
             migrator.asyncMigrate(writer) { result in
                 continuation.resume(with: result.map { _ in () })
             }
+        }
+    }
+
+    func columnNames(ofTable table: String) async throws -> Set<String> {
+        try await writer.read { db in
+            Set(try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table])
+                .map { ($0["name"] as String).lowercased() })
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 
-extension PostgresStore {
+extension PostgresDatabase {
     /// Opens one connection, turning failures into errors a person can act on; never shows the password.
     static func connect(
         _ configuration: PostgresConnection.Configuration, location: DatabaseLocation.PostgresLocation, logger: Logger

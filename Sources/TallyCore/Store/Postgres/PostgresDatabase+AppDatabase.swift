@@ -1,7 +1,7 @@
 import Logging
 import PostgresNIO
 
-extension PostgresStore {
+extension PostgresDatabase {
     /// Checks, on the connection that is about to migrate, that the usage query's tables are in this
     /// database, so Tally's tables are never created in a database that is not the app's.
     static func checkAppDatabase(

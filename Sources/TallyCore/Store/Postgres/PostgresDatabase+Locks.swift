@@ -1,8 +1,8 @@
 import PostgresNIO
 
-extension PostgresStore {
+extension PostgresDatabase {
     func tryLock(job: String) async throws -> (any JobLock)? {
-        let connection = try await PostgresStore.connect(connectionConfiguration, location: location, logger: logger)
+        let connection = try await PostgresDatabase.connect(connectionConfiguration, location: location, logger: logger)
         do {
             let rows = try await connection.query(
                 "SELECT pg_try_advisory_lock(\(PostgresAdvisoryLock.key(for: "job:\(job)")))", logger: logger

@@ -2,17 +2,16 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Tally's store in PostgreSQL, through a postgres-nio connection pool.
+/// PostgreSQL through a postgres-nio connection pool, for the SQL store.
 ///
-/// The pool's `run()` lives in a task the store owns and cancels on `close()`. Job locks use their own
+/// The pool's `run()` lives in a task this owns and cancels on `close()`. Job locks use their own
 /// connections (a session advisory lock lives as long as its session).
-final class PostgresStore: TallyStore {
-    let backend = StoreBackend.postgres
+final class PostgresDatabase: SQLDatabase {
     let client: PostgresClient
+    let executor: any SQLExecutor
     let location: DatabaseLocation.PostgresLocation
     let connectionConfiguration: PostgresConnection.Configuration
     let prefix: String
-    let usageSQL: UsageSQL
     let logger: Logger
     private let runTask: Task<Void, Never>
 
@@ -22,19 +21,19 @@ final class PostgresStore: TallyStore {
         runTask: Task<Void, Never>
     ) {
         self.client = client
+        self.executor = PostgresExecutor(target: .pool(client), logger: logger)
         self.location = location
         self.connectionConfiguration = connectionConfiguration
         self.prefix = configuration.tablePrefix
-        self.usageSQL = UsageSQL(backend: .postgres, usageQuery: configuration.effectiveUsageQuery)
         self.logger = logger
         self.runTask = runTask
     }
 
     /// Connects once to check the server and the credentials and to run the migrations, then starts the pool.
-    static func open(_ location: DatabaseLocation.PostgresLocation, configuration: StoreConfiguration, logger: Logger) async throws -> PostgresStore {
+    static func open(_ location: DatabaseLocation.PostgresLocation, configuration: StoreConfiguration, logger: Logger) async throws -> PostgresDatabase {
         let tls = try PostgresTLS(location: location)
         let connectionConfiguration = try tls.connectionConfiguration(for: location)
-        let connection = try await PostgresStore.connect(connectionConfiguration, location: location, logger: logger)
+        let connection = try await PostgresDatabase.connect(connectionConfiguration, location: location, logger: logger)
         do {
             if configuration.requiresAppDatabase {
                 try await checkAppDatabase(connection, location: location, configuration: configuration, logger: logger)
@@ -57,10 +56,19 @@ final class PostgresStore: TallyStore {
         }
         for await _ in started {}
         logger.debug("opened store", metadata: ["backend": "postgres", "database": "\(location.maskedURL)"])
-        return PostgresStore(
+        return PostgresDatabase(
             client: client, location: location, connectionConfiguration: connectionConfiguration,
             configuration: configuration, logger: logger, runTask: runTask
         )
+    }
+
+    func columnNames(ofTable table: String) async throws -> Set<String> {
+        // The app's schema is the app's: only tables on the search path.
+        let rows = try await executor.query("""
+            SELECT lower(CAST(column_name AS text)) AS name FROM information_schema.columns
+            WHERE table_name = \(table) AND table_schema = ANY (current_schemas(false))
+            """)
+        return Set(try rows.map { try $0["name"] as String })
     }
 
     func close() async throws {

@@ -1,6 +1,6 @@
 import Foundation
 
-extension SQLiteStore {
+extension SQLiteDatabase {
     func tryLock(job: String) async throws -> (any JobLock)? {
         switch location {
         case .memory:

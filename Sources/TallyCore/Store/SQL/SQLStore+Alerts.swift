@@ -1,0 +1,158 @@
+import Foundation
+
+extension SQLStore: UsageAlertStore {
+    func periodUsage(_ periods: [TeamBillingPeriod], now: Date) async throws -> [PeriodUsageDay] {
+        guard let widestStart = periods.map(\.start).min(), let widestEnd = periods.map(\.end).max() else { return [] }
+        let statement = SQLStatement(prepared: usageSQL.periodUsage, arguments: [widestStart, widestEnd, now])
+        let table = UsageSQL.alertPeriodsTable
+        return try await readingUsage {
+            // A temporary table lives on one connection, so it is filled and read inside one transaction.
+            try await sql.transaction { sql in
+                try await sql.execute(SQLStatement(stringLiteral: UsageSQL.createAlertPeriods))
+                try await sql.execute("DELETE FROM \(raw: table)")
+                for batch in SQLStatement.batches(periods, columns: 3) {
+                    try await sql.execute(.insert(into: table, columns: ["team_id", "period_start", "period_end"],
+                                                  rows: batch.map { [$0.teamID, $0.start, $0.end] },
+                                                  suffix: "ON CONFLICT (team_id) DO UPDATE SET period_start = excluded.period_start, period_end = excluded.period_end"))
+                }
+                let days = try await sql.query(statement).map { row in
+                    PeriodUsageDay(teamID: try row["team"], dayIndex: try row["day_index"], tokens: try row["tokens"] ?? 0)
+                }
+                try await sql.execute("DELETE FROM \(raw: table)")
+                return days
+            }
+        }
+    }
+
+    func teamOwnerEmails() async throws -> [String: [String]] {
+        var owners: [String: [String]] = [:]
+        for row in try await sql.query("""
+            SELECT CAST(m.team_id AS TEXT) AS team_id, CAST(u.email AS TEXT) AS email
+            FROM team_members m JOIN users u ON u.id = m.user_id
+            WHERE m.role = 'owner' AND u.email IS NOT NULL
+            ORDER BY m.team_id, u.email
+            """) {
+            owners[try row["team_id"], default: []].append(try row["email"])
+        }
+        return owners
+    }
+
+    func teamWebhooks() async throws -> [String: TeamWebhook] {
+        var hooks: [String: TeamWebhook] = [:]
+        for row in try await sql.query("SELECT team_id, url, secret FROM \(raw: prefix)team_webhooks") {
+            let hook = TeamWebhook(teamID: try row["team_id"], url: try row["url"], secret: Secret(try row["secret"]))
+            hooks[hook.teamID] = hook
+        }
+        return hooks
+    }
+
+    func saveTeamWebhook(_ webhook: TeamWebhook) async throws {
+        try await sql.execute("""
+            INSERT INTO \(raw: prefix)team_webhooks (team_id, url, secret) VALUES (\(webhook.teamID), \(webhook.url), \(webhook.secret.revealed))
+            ON CONFLICT (team_id) DO UPDATE SET url = excluded.url, secret = excluded.secret
+            """)
+    }
+
+    func usageNotifications(periodStartingAtOrAfter start: Date) async throws -> [UsageNotificationRecord] {
+        try await sql.query("""
+            SELECT team_id, period_start, threshold, channel, used, allowance, status, attempts, last_error, sent_at
+            FROM \(raw: prefix)usage_notifications WHERE period_start >= \(start)
+            ORDER BY team_id, period_start, threshold, channel
+            """).compactMap { row in
+            // A channel this version does not know (written by a newer one) is not this run's to judge.
+            guard let channel = AlertChannel(rawValue: try row["channel"]) else { return nil }
+            return UsageNotificationRecord(
+                key: UsageNotificationKey(teamID: try row["team_id"], periodStart: try row["period_start"],
+                                          threshold: try row["threshold"], channel: channel),
+                used: try row["used"], allowance: try row["allowance"],
+                status: UsageNotificationStatus(rawValue: try row["status"]) ?? .pending, attempts: try row["attempts"],
+                lastError: try row["last_error"], sentAt: try row["sent_at"])
+        }
+    }
+
+    static let notificationColumns = ["team_id", "period_start", "threshold", "channel", "used", "allowance", "sent_at",
+                                      "status", "attempts"]
+
+    func claimUsageNotifications(_ records: [UsageNotificationRecord]) async throws -> Int {
+        guard !records.isEmpty else { return 0 }
+        let table = "\(prefix)usage_notifications"
+        return try await sql.transaction { sql in
+            var inserted = 0
+            for batch in SQLStatement.batches(records, columns: Self.notificationColumns.count) {
+                inserted += try await sql.query(.insert(into: table, columns: Self.notificationColumns, rows: batch.map { record in
+                    [record.key.teamID, record.key.periodStart, record.key.threshold, record.key.channel.rawValue, record.used,
+                     record.allowance, record.sentAt, "pending", 0]
+                }, suffix: "ON CONFLICT (team_id, period_start, threshold, channel) DO NOTHING\nRETURNING 1 AS claimed")).count
+            }
+            return inserted
+        }
+    }
+
+    func markUsageNotifications(_ keys: [UsageNotificationKey], outcome: UsageNotificationStatus, error: String?, at: Date) async throws {
+        guard !keys.isEmpty else { return }
+        let p = prefix
+        try await sql.transaction { sql in
+            for batch in SQLStatement.batches(keys, columns: 4) {
+                let rows = SQLStatement.values(batch.map { [$0.teamID, $0.periodStart, $0.threshold, $0.channel.rawValue] })
+                try await sql.execute("""
+                    UPDATE \(raw: p)usage_notifications
+                    SET status = \(outcome.rawValue), attempts = attempts + 1, last_error = \(error), sent_at = \(at)
+                    WHERE (team_id, period_start, threshold, channel) IN (\(rows))
+                    """)
+            }
+        }
+    }
+
+    func insertInAppNotification(_ notification: InAppNotificationRecord) async throws {
+        try await sql.execute("""
+            INSERT INTO \(raw: prefix)notifications (team_id, period_start, threshold, level, title, body, created_at)
+            VALUES (\(notification.teamID), \(notification.periodStart), \(notification.threshold), \(notification.level),
+                    \(notification.title), \(notification.body), \(notification.createdAt))
+            ON CONFLICT (team_id, period_start, threshold) DO NOTHING
+            """)
+    }
+
+    func inAppNotifications(teamID: String) async throws -> [InAppNotificationRecord] {
+        try await sql.query("""
+            SELECT team_id, period_start, threshold, level, title, body, created_at FROM \(raw: prefix)notifications
+            WHERE team_id = \(teamID) ORDER BY created_at DESC, id DESC
+            """).map { row in
+            InAppNotificationRecord(
+                teamID: try row["team_id"], periodStart: try row["period_start"], threshold: try row["threshold"],
+                level: try row["level"], title: try row["title"], body: try row["body"], createdAt: try row["created_at"])
+        }
+    }
+
+    static let capColumns = ["team_id", "period_start", "period_end", "allowance", "used", "blocked", "blocked_at",
+                             "projected_limit_at", "updated_at"]
+
+    func saveUsageCaps(_ caps: [UsageCapRecord]) async throws {
+        guard !caps.isEmpty else { return }
+        let table = "\(prefix)usage_caps"
+        try await sql.transaction { sql in
+            for batch in SQLStatement.batches(caps, columns: Self.capColumns.count) {
+                try await sql.execute(.insert(into: table, columns: Self.capColumns, rows: batch.map { cap in
+                    [cap.teamID, cap.periodStart, cap.periodEnd, cap.allowance, cap.used, cap.blocked, cap.blockedAt,
+                     cap.projectedLimitAt, cap.updatedAt]
+                }, suffix: """
+                    ON CONFLICT (team_id, period_start) DO UPDATE SET
+                        period_end = excluded.period_end, allowance = excluded.allowance, used = excluded.used,
+                        blocked = excluded.blocked, blocked_at = excluded.blocked_at,
+                        projected_limit_at = excluded.projected_limit_at, updated_at = excluded.updated_at
+                    """))
+            }
+        }
+    }
+
+    func usageCaps() async throws -> [UsageCapRecord] {
+        try await sql.query("""
+            SELECT team_id, period_start, period_end, allowance, used, blocked, blocked_at, projected_limit_at, updated_at
+            FROM \(raw: prefix)usage_caps ORDER BY team_id, period_start
+            """).map { row in
+            UsageCapRecord(
+                teamID: try row["team_id"], periodStart: try row["period_start"], periodEnd: try row["period_end"],
+                allowance: try row["allowance"], used: try row["used"], blocked: try row["blocked"],
+                blockedAt: try row["blocked_at"], projectedLimitAt: try row["projected_limit_at"], updatedAt: try row["updated_at"])
+        }
+    }
+}
