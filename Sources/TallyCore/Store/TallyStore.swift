@@ -8,8 +8,13 @@ import Foundation
 ///
 /// Open one with `openStore(_:logger:)`. Times are stored as whole unix seconds (UTC), so sub-second parts
 /// of the dates handed in are dropped.
-public protocol TallyStore: JobRunStore, JobLockProvider, APICallRecorder, UsageSource, StripeEventStore,
-    SubscriptionListingStore, ReconciliationStore, ReportingSource, MeterEventDeliveryStore, UsageAlertStore {
+public typealias TallyStore = StoreMaintenance & JobRunStore & JobLockProvider & APICallRecorder & UsageSource
+    & StripeEventStore & SubscriptionListingStore & ReconciliationStore & ReportingSource & MeterEventDeliveryStore
+    & UsageAlertStore
+
+/// The store's own upkeep, for the composition root and the tests: which backend, closing, and what the
+/// migrations and the call log hold.
+public protocol StoreMaintenance: Sendable {
     /// Which backend this is, for logs and the run record.
     var backend: StoreBackend { get }
     /// Closes connections; the store is unusable afterwards.

@@ -1,17 +1,28 @@
 import Foundation
 
-/// What `tally-alerts` reads and writes: team owners and webhooks, each team's usage in its own billing
-/// period (one aggregate query for all teams), the notification ledger, in-app rows and the usage caps.
-public protocol UsageAlertStore: Sendable {
+/// What `tally-alerts` reads and writes: each team's usage in its own billing period, team owners and
+/// webhooks, the notification ledger with the in-app rows, and the usage caps; four small roles.
+public typealias UsageAlertStore = PeriodUsageSource & TeamContactSource & UsageNotificationLedger & UsageCapStore
+
+/// Every team's usage in its own billing period.
+public protocol PeriodUsageSource: Sendable {
     /// Usage per team and day of its billing period, for every period in `periods`, in ONE query: the usage
     /// query joined with the periods. Rows without a team, with negative tokens or after `now` are not summed.
     func periodUsage(_ periods: [TeamBillingPeriod], now: Date) async throws -> [PeriodUsageDay]
+}
+
+/// Who hears about a team's usage: its owners and the webhook it configured.
+public protocol TeamContactSource: Sendable {
     /// Owner email addresses per team (`team_members.role = 'owner'` joined to `users.email`).
     func teamOwnerEmails() async throws -> [String: [String]]
     /// The webhooks teams configured (`tally_team_webhooks`), by team id.
     func teamWebhooks() async throws -> [String: TeamWebhook]
     /// Adds or replaces a team's webhook.
     func saveTeamWebhook(_ webhook: TeamWebhook) async throws
+}
+
+/// The notices already given (`tally_usage_notifications`) and the in-app rows (`tally_notifications`).
+public protocol UsageNotificationLedger: Sendable {
     /// The ledger rows of the given teams' periods (`tally_usage_notifications`).
     func usageNotifications(periodStartingAtOrAfter start: Date) async throws -> [UsageNotificationRecord]
     /// Inserts the rows whose (team, period, threshold, channel) is not in the ledger yet, as pending;
@@ -23,7 +34,11 @@ public protocol UsageAlertStore: Sendable {
     func insertInAppNotification(_ notification: InAppNotificationRecord) async throws
     /// The in-app notifications of a team, newest first.
     func inAppNotifications(teamID: String) async throws -> [InAppNotificationRecord]
-    /// Inserts or updates each team's cap row for its period (`tally_usage_caps`).
+}
+
+/// Each team's cap row for its period (`tally_usage_caps`), which the app's middleware reads.
+public protocol UsageCapStore: Sendable {
+    /// Inserts or updates each team's cap row for its period.
     func saveUsageCaps(_ caps: [UsageCapRecord]) async throws
     /// The cap rows, ordered by team and period.
     func usageCaps() async throws -> [UsageCapRecord]

@@ -6,7 +6,7 @@ import Logging
 /// backend's `SQLExecutor`.
 ///
 /// Open one with `openStore(_:logger:)`.
-final class SQLStore: TallyStore, Sendable {
+final class SQLStore: StoreMaintenance, JobLockProvider, Sendable {
     let database: any SQLDatabase
     let sql: any SQLExecutor
     /// Prepended to Tally's own table names (`TABLE_PREFIX`).
