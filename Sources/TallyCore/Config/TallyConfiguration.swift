@@ -24,12 +24,12 @@ public struct TallyConfiguration: Sendable {
         public var apiBase: URL
         public var apiVersion: String
         public var meterIDs: [String]
-        /// `STRIPE_MAX_RPS`: a ceiling on the general bucket; 0 means Stripe's default for the key's mode.
+        /// `STRIPE_MAX_RPS`: the general bucket's rate; 0 means Stripe's default for the key's mode.
         public var maxRequestsPerSecond: Double
         public var requestTimeout: TimeInterval
         public var maxAttempts: Int
         public var circuitBreakerThreshold: Int
-        /// `STRIPE_METER_EVENT_MAX_RPS`: a ceiling on the meter-event bucket; 0 means Stripe's default.
+        /// `STRIPE_METER_EVENT_MAX_RPS`: the meter-event bucket's rate; 0 means Stripe's default.
         public var meterEventMaxRequestsPerSecond: Double = 0
 
         /// True when the key is a live-mode key (real money).

@@ -6,11 +6,11 @@ public struct StripeClientConfiguration: Sendable {
     public var apiBase: String
     /// `STRIPE_API_VERSION`: sent as `Stripe-Version` so response shapes never change under Tally.
     public var apiVersion: String
-    /// `STRIPE_MAX_RPS`: a ceiling on the general bucket, for teams that share their Stripe budget with the
-    /// app. nil: Stripe's default for the key's mode (`StripeRateLimits`); 0: no client-side limit at all
+    /// `STRIPE_MAX_RPS`: the general bucket's rate, a ceiling for teams that share their Stripe budget with
+    /// the app. nil: Stripe's default for the key's mode (`StripeRateLimits`); 0: no client-side limit at all
     /// (tests and benchmarks that measure a server's own limit; the settings never produce it).
     public var maxRequestsPerSecond: Double?
-    /// `STRIPE_METER_EVENT_MAX_RPS`: a ceiling on the meter-event bucket; nil: Stripe's default for the
+    /// `STRIPE_METER_EVENT_MAX_RPS`: the meter-event bucket's rate; nil: Stripe's default for the
     /// key's mode (none when `maxRequestsPerSecond` is 0); 0: no client-side limit on meter events.
     public var meterEventMaxRequestsPerSecond: Double?
     /// Attempts per request, the first included.

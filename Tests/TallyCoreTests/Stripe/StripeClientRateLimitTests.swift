@@ -43,8 +43,21 @@ struct StripeClientRateLimitTests {
             let limits = StripeClientConfiguration(apiKey: Secret(key)).rateLimits
             #expect(limits.general.rate == 24.25)
             #expect(limits.general.burst == 24)
+            #expect(limits.meterEvents == .unlimited)
             #expect(limits.meterEventsDrawOnGeneral)
         }
+    }
+
+    @Test("test mode: STRIPE_MAX_RPS paces meter events too, since Stripe counts them toward the basic limit")
+    func testModeCeilingPacesMeterEvents() async throws {
+        // Given a test-key client whose general bucket is set to 50/s (a simulator limited that high)
+        let clock = ManualClock()
+        let stripe = client(key: Self.testKey, maxRPS: 50, clock: clock)
+        let start = clock.now()
+        // When 60 meter events go
+        for index in 0..<60 { _ = try await stripe.send(Self.meterEvent(index)) }
+        // Then 50 went at once and 10 more at 50/s
+        #expect(abs(clock.now().timeIntervalSince(start) - 0.2) < 1e-3)
     }
 
     @Test("a quiet live client sends the whole general burst at once, then paces at the rate")
@@ -175,8 +188,8 @@ struct StripeClientRateLimitTests {
         #expect(abs(clock.now().timeIntervalSince(start) - 0.1) < 1e-4)
     }
 
-    @Test("a ceiling above Stripe's default is lowered to it; unset or 0 means the default for the key's mode",
-          arguments: [("", "", 97.0, 970.0), ("0", "0", 97, 970), ("100", "1000", 97, 970), ("40", "300", 40, 300)])
+    @Test("unset or 0 means the default for the key's mode; any other value is the bucket's rate",
+          arguments: [("", "", 97.0, 970.0), ("0", "0", 97, 970), ("40", "300", 40, 300), ("100", "1000", 100, 1000)])
     func ceilings(maxRPS: String, meterEventMaxRPS: String, general: Double, meterEvents: Double) async throws {
         var environment = ["STRIPE_SECRET_KEY": Self.liveKey.revealed, "DATABASE_URL": "sqlite:/srv/app/app.sqlite"]
         if !maxRPS.isEmpty { environment["STRIPE_MAX_RPS"] = maxRPS }

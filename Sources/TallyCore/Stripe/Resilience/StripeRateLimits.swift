@@ -39,7 +39,8 @@ public struct StripeRateLimits: Sendable, Equatable {
     public var general: Bucket
     /// `POST /v1/billing/meter_events` and `/v1/billing/meter_event_adjustments`.
     public var meterEvents: Bucket
-    /// Test mode: a meter event also draws on the general bucket, as Stripe counts it toward the basic limit.
+    /// Test mode: a meter event draws on the general bucket too, as Stripe counts it toward the basic limit
+    /// (its own bucket is then unlimited unless `STRIPE_METER_EVENT_MAX_RPS` caps it).
     public var meterEventsDrawOnGeneral: Bool
 
     public init(general: Bucket, meterEvents: Bucket, meterEventsDrawOnGeneral: Bool) {
@@ -65,9 +66,9 @@ public struct StripeRateLimits: Sendable, Equatable {
             StripeRateLimits(general: Bucket(rate: stripeLiveRate * headroom),
                              meterEvents: Bucket(rate: stripeLiveMeterEventRate * headroom), meterEventsDrawOnGeneral: false)
         case .test:
-            // Meter events share the basic limit: their own bucket is as large, so the general one paces them.
-            StripeRateLimits(general: Bucket(rate: stripeTestRate * headroom),
-                             meterEvents: Bucket(rate: stripeTestRate * headroom), meterEventsDrawOnGeneral: true)
+            // Meter events share the basic limit: no bucket of their own, the general one paces them.
+            StripeRateLimits(general: Bucket(rate: stripeTestRate * headroom), meterEvents: .unlimited,
+                             meterEventsDrawOnGeneral: true)
         }
     }
 
@@ -76,8 +77,9 @@ public struct StripeRateLimits: Sendable, Equatable {
 
     /// The buckets for `mode` under the ceilings a team set (`STRIPE_MAX_RPS`, `STRIPE_METER_EVENT_MAX_RPS`).
     ///
-    /// A ceiling of nil means Stripe's default; a positive one caps the default (never raises it: Tally does
-    /// not plan to exceed Stripe's documented limit); 0 switches that bucket off, and a general 0 with no
+    /// A ceiling of nil means Stripe's default; a positive one is the bucket's rate (and one second's worth its
+    /// burst): lower than the default for a team sharing its budget with the app, higher only for an account
+    /// whose limit Stripe raised, or a simulator. 0 switches that bucket off, and a general 0 with no
     /// meter-event ceiling switches the whole limiter off (tests and benchmarks only).
     public static func resolved(mode: Mode, generalCeiling: Double?, meterEventCeiling: Double?) -> StripeRateLimits {
         var limits = stripeDefaults(for: mode)
@@ -89,7 +91,7 @@ public struct StripeRateLimits: Sendable, Equatable {
 
     private static func capped(_ bucket: Bucket, by ceiling: Double?) -> Bucket {
         guard let ceiling else { return bucket }
-        return ceiling > 0 ? Bucket(rate: min(bucket.rate, ceiling)) : .unlimited
+        return ceiling > 0 ? Bucket(rate: ceiling) : .unlimited
     }
 
     /// The paths Stripe limits on their own in live mode. The client sends no v2 meter-event stream calls
