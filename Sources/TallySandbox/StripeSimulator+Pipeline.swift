@@ -49,7 +49,8 @@ extension StripeSimulator {
         let delay = faults.delay()
         let processing: FaultInjector.Processing
         var distortion = FaultInjector.Distortion()
-        switch faults.decide(path: request.path) {
+        let key = request.header("Authorization").flatMap(Authentication.apiKey(from:)) ?? ""
+        switch faults.decide(path: request.path, liveMode: key.hasPrefix("sk_live_") || key.hasPrefix("rk_live_")) {
         case .dropConnection:
             return Decision(response: nil, delay: .zero)
         case .rateLimited:

@@ -11,7 +11,7 @@ import Synchronization
 /// `POST /_sandbox/faults` with a JSON `FaultPlan` (`errorRate`, `latencyMs`, `latencyJitterMs`,
 /// `dropConnectionRate`, `rateLimit`, `endpointRateLimits`, `burst429Count`, `failedDeliveryRate`,
 /// `errorAfterApplyRate`, `dropAfterApplyRate`, `unreadableSuccessRate`, `lockTimeoutRate`, `repeatListPages`,
-/// `oversizedBodyBytes`, `faultyRequests`, `seed`),
+/// `oversizedBodyBytes`, `faultyRequests`, `seed`, `rateLimitBurst`, `meterEventRateLimit`, `meterEventBurst`),
 /// `POST /_sandbox/reset` and `GET /_sandbox/health`.
 public final class StripeSimulator: Sendable {
     let configuration: SimulatorConfiguration

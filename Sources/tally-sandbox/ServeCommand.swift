@@ -25,8 +25,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Share of requests (0-1) answered with 500 api_error.")
     var errorRate: Double = 0
 
-    @Option(help: "Overall requests per second before 429 rate_limit.")
+    @Option(help: "Overall requests per second before 429 rate_limit (live meter events are limited on their own).")
     var rateLimit: Double?
+
+    @Option(help: "Requests that may go at once after a quiet spell (default: one second's worth at --rate-limit).")
+    var rateLimitBurst: Int?
+
+    @Option(help: "Meter events per second a live key may send before 429 rate_limit (Stripe: 1000; 0 = unlimited).")
+    var meterEventRateLimit: Double = FaultPlan.stripeLiveMeterEventRate
+
+    @Option(help: "Meter events that may go at once after a quiet spell (default: one second's worth at --meter-event-rate-limit).")
+    var meterEventBurst: Int?
 
     @Option(name: .customLong("aggregation-delay"), help: "Seconds before a meter event shows in summaries.")
     var aggregationDelay: Double = 0
@@ -61,13 +70,19 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...1).contains(errorRate) else { throw ValidationError("--error-rate must be between 0 and 1.") }
         guard latencyMilliseconds >= 0 else { throw ValidationError("--latency-ms must not be negative.") }
         guard rateLimit.map({ $0 > 0 }) ?? true else { throw ValidationError("--rate-limit must be positive.") }
+        guard meterEventRateLimit >= 0 else { throw ValidationError("--meter-event-rate-limit must not be negative.") }
+        guard [rateLimitBurst, meterEventBurst].allSatisfy({ ($0 ?? 1) >= 1 }) else {
+            throw ValidationError("--rate-limit-burst and --meter-event-burst must be at least 1.")
+        }
         guard !apiKeys.isEmpty else { throw ValidationError("Pass at least one --api-key.") }
         guard demoEnvFile == nil || demoDatabase != nil else { throw ValidationError("--demo-env-file needs --demo-database.") }
     }
 
     func run() async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        let faults = FaultPlan(errorRate: errorRate, latency: .milliseconds(latencyMilliseconds), rateLimit: rateLimit)
+        let faults = FaultPlan(errorRate: errorRate, latency: .milliseconds(latencyMilliseconds), rateLimit: rateLimit,
+                               rateLimitBurst: rateLimitBurst,
+                               meterEventRateLimit: meterEventRateLimit > 0 ? meterEventRateLimit : nil, meterEventBurst: meterEventBurst)
         let simulator = StripeSimulator(configuration: SimulatorConfiguration(
             apiKeys: Set(apiKeys), startTime: startTime.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date(), aggregationDelay: aggregationDelay, faults: faults,
             logger: Logger(label: "tally.sandbox")))

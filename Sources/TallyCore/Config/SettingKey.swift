@@ -8,6 +8,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case stripeAPIVersion = "STRIPE_API_VERSION"
     case stripeMeterID = "STRIPE_METER_ID"
     case stripeMaxRPS = "STRIPE_MAX_RPS"
+    case stripeMeterEventMaxRPS = "STRIPE_METER_EVENT_MAX_RPS"
     case stripeTimeoutSeconds = "STRIPE_TIMEOUT_SECONDS"
     case stripeMaxAttempts = "STRIPE_MAX_ATTEMPTS"
     case stripeCircuitBreakerThreshold = "STRIPE_CIRCUIT_BREAKER_THRESHOLD"
@@ -51,6 +52,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
             .metricsDir, .healthcheckURL:
             nil
         case .alertTemplatesDir: nil
+        case .stripeMeterEventMaxRPS: nil
         }
     }
 
@@ -70,7 +72,8 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .stripeAPIBase: "Stripe API base URL; point it at tally-sandbox for a simulator (https required except on loopback)"
         case .stripeAPIVersion: "sent as Stripe-Version on every call, pinning response shapes"
         case .stripeMeterID: "one or more Stripe meter ids, comma-separated (mtr_…)"
-        case .stripeMaxRPS: "client-side request rate limit; default 20 for test keys, 80 for live keys (Stripe allows 25 and 100); 0 disables it"
+        case .stripeMaxRPS: "the client's general request rate, a ceiling for teams that share their Stripe budget with the app (unset or 0: 97 % of Stripe's limit for the key's mode, 97/s live, 24.25/s test)"
+        case .stripeMeterEventMaxRPS: "the client's meter-event rate (unset or 0: 97 % of Stripe's live 1,000/s, separate from the general rate; with a test key meter events also count toward STRIPE_MAX_RPS, as Stripe counts them toward its basic limit)"
         case .stripeTimeoutSeconds: "total time one Stripe request may take"
         case .stripeMaxAttempts: "attempts per Stripe request, counting the first"
         case .stripeCircuitBreakerThreshold: "consecutive failed Stripe calls after which a job stops calling Stripe and exits 69"

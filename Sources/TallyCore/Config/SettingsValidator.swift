@@ -35,8 +35,8 @@ struct SettingsValidator {
                               "take the id from Stripe Dashboard → Billing → Meters (mtr_…, comma-separated for several) and \(whereToSet)")
             }
         }
-        let liveKey = key.revealed.hasPrefix("sk_live_") || key.revealed.hasPrefix("rk_live_")
-        let maxRPS = check.value(20) { try raw[.stripeMaxRPS].map { _ in try number(.stripeMaxRPS, in: 0...100) } ?? (liveKey ? 80 : 20) }
+        let maxRPS = check.value(0) { try raw[.stripeMaxRPS].map { _ in try number(.stripeMaxRPS, in: 0...100) } ?? 0 }
+        let meterEventMaxRPS = check.value(0) { try raw[.stripeMeterEventMaxRPS].map { _ in try number(.stripeMeterEventMaxRPS, in: 0...1_000) } ?? 0 }
 
         let recipients = check.value([]) { try list(.alertEmail) }
         check.run {
@@ -80,7 +80,8 @@ struct SettingsValidator {
             maxRequestsPerSecond: maxRPS,
             requestTimeout: check.value(60) { try number(.stripeTimeoutSeconds, in: 1...600) },
             maxAttempts: Int(check.value(4) { try number(.stripeMaxAttempts, in: 1...10, integer: true) }),
-            circuitBreakerThreshold: Int(check.value(5) { try number(.stripeCircuitBreakerThreshold, in: 1...1000, integer: true) }))
+            circuitBreakerThreshold: Int(check.value(5) { try number(.stripeCircuitBreakerThreshold, in: 1...1000, integer: true) }),
+            meterEventMaxRequestsPerSecond: meterEventMaxRPS)
         let database = TallyConfiguration.DatabaseSettings(
             url: check.value(nil) { try databaseURL() }.map(Secret.init), usageQuery: check.value(nil) { try usageQuery() })
         let reconcile = TallyConfiguration.ReconcileSettings(

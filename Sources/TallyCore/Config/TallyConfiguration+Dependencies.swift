@@ -19,7 +19,9 @@ extension TallyConfiguration {
             apiKey: stripe.secretKey,
             apiBase: stripe.apiBase.absoluteString.hasSuffix("/") ? String(stripe.apiBase.absoluteString.dropLast()) : stripe.apiBase.absoluteString,
             apiVersion: stripe.apiVersion,
-            maxRequestsPerSecond: stripe.maxRequestsPerSecond,
+            // 0 in a setting means Stripe's default (nil here), never "no limit".
+            maxRequestsPerSecond: stripe.maxRequestsPerSecond > 0 ? stripe.maxRequestsPerSecond : nil,
+            meterEventMaxRequestsPerSecond: stripe.meterEventMaxRequestsPerSecond > 0 ? stripe.meterEventMaxRequestsPerSecond : nil,
             maxAttempts: stripe.maxAttempts,
             requestTimeout: .seconds(stripe.requestTimeout),
             circuitBreakerThreshold: stripe.circuitBreakerThreshold)

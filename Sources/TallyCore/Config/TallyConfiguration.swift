@@ -24,11 +24,13 @@ public struct TallyConfiguration: Sendable {
         public var apiBase: URL
         public var apiVersion: String
         public var meterIDs: [String]
-        /// Requests per second the client allows itself; 0 means no client-side limit.
+        /// `STRIPE_MAX_RPS`: the general bucket's rate; 0 means Stripe's default for the key's mode.
         public var maxRequestsPerSecond: Double
         public var requestTimeout: TimeInterval
         public var maxAttempts: Int
         public var circuitBreakerThreshold: Int
+        /// `STRIPE_METER_EVENT_MAX_RPS`: the meter-event bucket's rate; 0 means Stripe's default.
+        public var meterEventMaxRequestsPerSecond: Double = 0
 
         /// True when the key is a live-mode key (real money).
         public var isLiveMode: Bool { secretKey.revealed.hasPrefix("sk_live_") || secretKey.revealed.hasPrefix("rk_live_") }

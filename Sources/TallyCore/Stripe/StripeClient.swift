@@ -10,7 +10,10 @@ public final class StripeClient: StripeAPI {
     private let logger: Logger
     private let runID: Int64?
     private let retryPolicy: RetryPolicy
-    private let rateLimiter: RateLimiter
+    /// Every call except meter events; and meter events, which Stripe limits on their own in live mode.
+    private let generalBucket: RateLimiter
+    private let meterEventBucket: RateLimiter
+    private let rateLimits: StripeRateLimits
     private let circuitBreaker: CircuitBreaker
     private let concurrency: ConcurrencyLimit
     private let callLog: APICallLog
@@ -34,8 +37,10 @@ public final class StripeClient: StripeAPI {
             baseBackoff: configuration.baseBackoff,
             maxBackoff: configuration.maxBackoff
         )
-        rateLimiter = RateLimiter(ratePerSecond: configuration.maxRequestsPerSecond,
-                                  burst: configuration.rateLimitBurst, clock: clock)
+        rateLimits = configuration.rateLimits
+        generalBucket = RateLimiter(ratePerSecond: rateLimits.general.rate, burst: rateLimits.general.burst, clock: clock)
+        meterEventBucket = RateLimiter(ratePerSecond: rateLimits.meterEvents.rate, burst: rateLimits.meterEvents.burst,
+                                       clock: clock)
         circuitBreaker = CircuitBreaker(threshold: configuration.circuitBreakerThreshold)
         concurrency = ConcurrencyLimit(limit: configuration.maxConcurrentRequests)
         callLog = APICallLog(recorder: recorder, batchSize: 100, logger: logger)
@@ -46,9 +51,20 @@ public final class StripeClient: StripeAPI {
         try await callLog.flush()
     }
 
-    /// The rate the limiter currently allows (lower for a while after a 429).
+    /// The rate the general bucket currently allows (lower for a while after a 429).
     public var currentRateLimit: Double {
-        get async { await rateLimiter.currentRate }
+        get async { await generalBucket.currentRate }
+    }
+
+    /// The rate the meter-event bucket currently allows (lower for a while after a 429 to a meter event).
+    public var currentMeterEventRateLimit: Double {
+        get async { await meterEventBucket.currentRate }
+    }
+
+    /// The buckets a call to `path` draws on: the path alone decides, so no caller has to choose.
+    private func buckets(for path: String) -> [RateLimiter] {
+        guard StripeRateLimits.isMeterEvent(path: path) else { return [generalBucket] }
+        return rateLimits.meterEventsDrawOnGeneral ? [meterEventBucket, generalBucket] : [meterEventBucket]
     }
 
     public func send(_ request: StripeRequest) async throws -> StripeResponse {
@@ -59,12 +75,13 @@ public final class StripeClient: StripeAPI {
             // acting twice.
             request.idempotencyKey = UUID().uuidString
         }
+        let buckets = self.buckets(for: request.path)
         var attempt = 0
         while true {
             attempt += 1
             try circuitBreaker.ensureClosed(endpoint: endpoint)
             let httpRequest = makeHTTPRequest(request, attempt: attempt)
-            let (outcome, startedAt, latency) = try await perform(httpRequest)
+            let (outcome, startedAt, latency) = try await perform(httpRequest, buckets: buckets)
             switch outcome {
             case .success(let response) where (200..<300).contains(response.status):
                 await log(request, startedAt: startedAt, latency: latency, status: response.status,
@@ -78,8 +95,10 @@ public final class StripeClient: StripeAPI {
                 await log(request, startedAt: startedAt, latency: latency, status: response.status,
                           headers: response.headers, errorCode: detail.map { $0.code ?? $0.type } ?? "http_\(response.status)",
                           attempt: attempt)
-                if response.status == 429 {
-                    await rateLimiter.recordRateLimited()
+                // A rate limit lowers the rate of the buckets this call drew on; `lock_timeout` is another
+                // request holding the same object, which sending slower does not help.
+                if response.status == 429, detail?.code != "lock_timeout" {
+                    for bucket in buckets { await bucket.recordRateLimited(sentAt: startedAt) }
                 }
                 if attempt < retryPolicy.maxAttempts, retryPolicy.shouldRetry(status: response.status, headers: response.headers) {
                     let delay = retryPolicy.delay(afterAttempt: attempt, retryAfter: RetryPolicy.retryAfter(in: response.headers))
@@ -114,12 +133,12 @@ public final class StripeClient: StripeAPI {
         }
     }
 
-    /// One attempt through the concurrency cap and the rate limiter.
-    private func perform(_ request: HTTPRequest) async throws
+    /// One attempt through the concurrency cap and the rate limiter's buckets.
+    private func perform(_ request: HTTPRequest, buckets: [RateLimiter]) async throws
         -> (Result<HTTPResponse, HTTPTransportError>, Date, Double)
     {
         try await concurrency.withSlot {
-            try await rateLimiter.acquire()
+            for bucket in buckets { try await bucket.acquire() }
             let startedAt = clock.now()
             let start = ContinuousClock.now
             let outcome: Result<HTTPResponse, HTTPTransportError>

@@ -6,10 +6,13 @@ public struct StripeClientConfiguration: Sendable {
     public var apiBase: String
     /// `STRIPE_API_VERSION`: sent as `Stripe-Version` so response shapes never change under Tally.
     public var apiVersion: String
-    /// `STRIPE_MAX_RPS`: client-side requests per second (Stripe allows 25 in sandbox, 100 live); 0 = unlimited.
-    public var maxRequestsPerSecond: Double
-    /// Calls that may go at once after a quiet spell, before the rate applies.
-    public var rateLimitBurst: Int
+    /// `STRIPE_MAX_RPS`: the general bucket's rate, a ceiling for teams that share their Stripe budget with
+    /// the app. nil: Stripe's default for the key's mode (`StripeRateLimits`); 0: no client-side limit at all
+    /// (tests and benchmarks that measure a server's own limit; the settings never produce it).
+    public var maxRequestsPerSecond: Double?
+    /// `STRIPE_METER_EVENT_MAX_RPS`: the meter-event bucket's rate; nil: Stripe's default for the
+    /// key's mode (none when `maxRequestsPerSecond` is 0); 0: no client-side limit on meter events.
+    public var meterEventMaxRequestsPerSecond: Double?
     /// Attempts per request, the first included.
     public var maxAttempts: Int
     /// The first retry waits up to this long; each later one up to twice the previous ceiling.
@@ -30,8 +33,8 @@ public struct StripeClientConfiguration: Sendable {
         apiKey: Secret,
         apiBase: String = "https://api.stripe.com",
         apiVersion: String = "2026-07-29.dahlia",
-        maxRequestsPerSecond: Double = 20,
-        rateLimitBurst: Int = 5,
+        maxRequestsPerSecond: Double? = nil,
+        meterEventMaxRequestsPerSecond: Double? = nil,
         maxAttempts: Int = 4,
         baseBackoff: Duration = .milliseconds(500),
         maxBackoff: Duration = .seconds(20),
@@ -45,7 +48,7 @@ public struct StripeClientConfiguration: Sendable {
         self.apiBase = apiBase
         self.apiVersion = apiVersion
         self.maxRequestsPerSecond = maxRequestsPerSecond
-        self.rateLimitBurst = rateLimitBurst
+        self.meterEventMaxRequestsPerSecond = meterEventMaxRequestsPerSecond
         self.maxAttempts = maxAttempts
         self.baseBackoff = baseBackoff
         self.maxBackoff = maxBackoff
@@ -54,6 +57,12 @@ public struct StripeClientConfiguration: Sendable {
         self.circuitBreakerThreshold = circuitBreakerThreshold
         self.maxConcurrentRequests = maxConcurrentRequests
         self.userAgent = userAgent
+    }
+
+    /// The client's two buckets: Stripe's defaults for the key's mode under the ceilings above.
+    public var rateLimits: StripeRateLimits {
+        StripeRateLimits.resolved(mode: StripeRateLimits.Mode(apiKey: apiKey), generalCeiling: maxRequestsPerSecond,
+                                  meterEventCeiling: meterEventMaxRequestsPerSecond)
     }
 
     /// Tally's version, as sent in `User-Agent` (defined once, in `TallyVersion`).
@@ -69,9 +78,13 @@ public struct StripeClientConfiguration: Sendable {
             throw ConfigurationError(key: "STRIPE_API_BASE", problem: "is not an http(s) URL",
                                      fix: "use https://api.stripe.com or the sandbox URL, e.g. http://127.0.0.1:12111")
         }
-        if maxRequestsPerSecond < 0 {
-            throw ConfigurationError(key: "STRIPE_MAX_RPS", problem: "is negative",
-                                     fix: "use a positive number of requests per second, or 0 for no limit")
+        if let rate = maxRequestsPerSecond, rate < 0 || !rate.isFinite {
+            throw ConfigurationError(key: "STRIPE_MAX_RPS", problem: "is not a positive number",
+                                     fix: "use a positive number of requests per second, or unset it for Stripe's default")
+        }
+        if let rate = meterEventMaxRequestsPerSecond, rate < 0 || !rate.isFinite {
+            throw ConfigurationError(key: "STRIPE_METER_EVENT_MAX_RPS", problem: "is not a positive number",
+                                     fix: "use a positive number of meter events per second, or unset it for Stripe's default")
         }
         if maxAttempts < 1 {
             throw ConfigurationError(key: "maxAttempts", problem: "is below 1", fix: "use at least 1")

@@ -117,8 +117,11 @@ extension StripeError {
                 + "Grant the restricted key this permission in the Stripe dashboard, or use another key."
         case 429:
             code = .rateLimited
+            // The endpoint reads "POST /v1/…": its path names the bucket, and so the setting that caps it.
+            let path = String(endpoint.drop { $0 != "/" })
+            let setting = StripeRateLimits.isMeterEvent(path: path) ? "STRIPE_METER_EVENT_MAX_RPS" : "STRIPE_MAX_RPS"
             message = "Stripe rate-limited \(endpoint)\(tries) (429): \(stripeSays).\(reference) "
-                + "Lower STRIPE_MAX_RPS or re-run later."
+                + "Lower \(setting) (another integration shares the key's budget) or re-run later."
         case 409, 500...:
             code = .server
             message = "Stripe failed \(endpoint)\(tries) (\(status)): \(stripeSays).\(reference) "

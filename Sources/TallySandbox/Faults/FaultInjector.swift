@@ -44,6 +44,7 @@ final class FaultInjector: Sendable {
         /// Requests still exposed to the plan's faults (nil: all of them).
         var faultyRemaining: Int?
         var overall: Bucket?
+        var meterEvents: Bucket?
         var endpoints: [String: Bucket] = [:]
     }
 
@@ -63,8 +64,11 @@ final class FaultInjector: Sendable {
                      faultyRemaining: plan.faultyRequests) }
     }
 
-    /// Decides the fate of a request to `path`.
-    func decide(path: String) -> Decision {
+    /// The paths Stripe limits on their own in live mode.
+    static let meterEventPaths: Set<String> = ["/v1/billing/meter_events", "/v1/billing/meter_event_adjustments"]
+
+    /// Decides the fate of a request to `path`, sent with a live-mode key or not.
+    func decide(path: String, liveMode: Bool = false) -> Decision {
         let now = ContinuousClock.now
         return state.withLock { state in
             if let remaining = state.faultyRemaining {
@@ -76,11 +80,19 @@ final class FaultInjector: Sendable {
                 state.burstRemaining -= 1
                 return .rateLimited
             }
-            if let rate = state.plan.rateLimit, !Self.take(&state.overall, rate: rate, now: now) {
+            // Stripe: a live meter event draws on the meter-event limit alone; in test mode it counts toward
+            // the basic limit like any other call.
+            let ownLimit = liveMode && Self.meterEventPaths.contains(path)
+            if !ownLimit, let rate = state.plan.rateLimit,
+               !Self.take(&state.overall, rate: rate, burst: state.plan.rateLimitBurst, now: now) {
+                return .rateLimited
+            }
+            if ownLimit, let rate = state.plan.meterEventRateLimit,
+               !Self.take(&state.meterEvents, rate: rate, burst: state.plan.meterEventBurst, now: now) {
                 return .rateLimited
             }
             for (prefix, rate) in state.plan.endpointRateLimits where path.hasPrefix(prefix) {
-                if !Self.take(&state.endpoints[prefix], rate: rate, now: now) { return .rateLimited }
+                if !Self.take(&state.endpoints[prefix], rate: rate, burst: nil, now: now) { return .rateLimited }
             }
             if state.random.chance(state.plan.lockTimeoutRate) { return .lockTimeout }
             if state.random.chance(state.plan.errorRate) { return .proceed(.fail500Before) }
@@ -104,9 +116,9 @@ final class FaultInjector: Sendable {
     /// Whether to record an event as a failed webhook delivery.
     var failedDeliveryRate: Double { state.withLock { $0.plan.failedDeliveryRate } }
 
-    /// A token bucket holding at most one second of requests (and at least one), refilled continuously.
-    private static func take(_ bucket: inout Bucket?, rate: Double, now: ContinuousClock.Instant) -> Bool {
-        let capacity = max(1, rate)
+    /// A token bucket holding `burst` requests (default one second's worth, at least one), refilled continuously.
+    private static func take(_ bucket: inout Bucket?, rate: Double, burst: Int?, now: ContinuousClock.Instant) -> Bool {
+        let capacity = max(1, burst.map(Double.init) ?? rate)
         var current = bucket ?? Bucket(tokens: capacity, refilledAt: now)
         let elapsed = now - current.refilledAt
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

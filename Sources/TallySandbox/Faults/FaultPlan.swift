@@ -8,8 +8,17 @@ public struct FaultPlan: Sendable, Equatable, Codable {
     public var latencyJitter: Duration
     /// Share of requests (0...1) whose connection is closed without a response.
     public var dropConnectionRate: Double
-    /// Overall requests per second before 429 `rate_limit` (nil = unlimited).
+    /// Overall requests per second before 429 `rate_limit` (nil = unlimited), like Stripe's general limit:
+    /// meter events sent with a live key do not count toward it (Stripe limits them on their own), those
+    /// sent with a test key do (Stripe counts them toward the basic limit in test mode and sandboxes).
     public var rateLimit: Double?
+    /// The general bucket's size (nil: one second's worth at `rateLimit`, the shape of Stripe's bucket).
+    public var rateLimitBurst: Int?
+    /// Meter events per second (`/v1/billing/meter_events` and `meter_event_adjustments`) a live key may
+    /// send before 429 `rate_limit` (nil = unlimited). Default: Stripe's live figure, 1,000.
+    public var meterEventRateLimit: Double?
+    /// The meter-event bucket's size (nil: one second's worth at `meterEventRateLimit`).
+    public var meterEventBurst: Int?
     /// Requests per second per path prefix, e.g. `"/v1/billing/meter_events": 1000`.
     public var endpointRateLimits: [String: Double]
     /// The next N Stripe API requests get 429 `rate_limit`.
@@ -44,7 +53,9 @@ public struct FaultPlan: Sendable, Equatable, Codable {
                 endpointRateLimits: [String: Double] = [:], burst429Count: Int = 0,
                 failedDeliveryRate: Double = 0, errorAfterApplyRate: Double = 0, dropAfterApplyRate: Double = 0,
                 unreadableSuccessRate: Double = 0, lockTimeoutRate: Double = 0, repeatListPages: Bool = false,
-                oversizedBodyBytes: Int? = nil, faultyRequests: Int? = nil, seed: UInt64 = 42) {
+                oversizedBodyBytes: Int? = nil, faultyRequests: Int? = nil, seed: UInt64 = 42,
+                rateLimitBurst: Int? = nil, meterEventRateLimit: Double? = FaultPlan.stripeLiveMeterEventRate,
+                meterEventBurst: Int? = nil) {
         self.errorRate = errorRate
         self.latency = latency
         self.latencyJitter = latencyJitter
@@ -61,15 +72,24 @@ public struct FaultPlan: Sendable, Equatable, Codable {
         self.oversizedBodyBytes = oversizedBodyBytes
         self.faultyRequests = faultyRequests
         self.seed = seed
+        self.rateLimitBurst = rateLimitBurst
+        self.meterEventRateLimit = meterEventRateLimit
+        self.meterEventBurst = meterEventBurst
     }
+
+    /// Stripe's live-mode limit of the meter-event endpoint, calls per second
+    /// (docs.stripe.com/billing/subscriptions/usage-based/recording-usage-api, "Rate limits").
+    public static let stripeLiveMeterEventRate = 1_000.0
 
     private enum CodingKeys: String, CodingKey {
         case errorRate, latencyMs, latencyJitterMs, dropConnectionRate, rateLimit, endpointRateLimits,
              burst429Count, failedDeliveryRate, errorAfterApplyRate, dropAfterApplyRate, unreadableSuccessRate,
-             lockTimeoutRate, repeatListPages, oversizedBodyBytes, faultyRequests, seed
+             lockTimeoutRate, repeatListPages, oversizedBodyBytes, faultyRequests, seed, rateLimitBurst,
+             meterEventRateLimit, meterEventBurst
     }
 
-    /// Decodes the JSON of `POST /_sandbox/faults`; durations are in milliseconds, every key optional.
+    /// Decodes the JSON of `POST /_sandbox/faults`; durations are in milliseconds, every key optional
+    /// (`meterEventRateLimit` absent: Stripe's 1,000/s; `null`: unlimited).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -88,7 +108,11 @@ public struct FaultPlan: Sendable, Equatable, Codable {
             repeatListPages: try container.decodeIfPresent(Bool.self, forKey: .repeatListPages) ?? false,
             oversizedBodyBytes: try container.decodeIfPresent(Int.self, forKey: .oversizedBodyBytes),
             faultyRequests: try container.decodeIfPresent(Int.self, forKey: .faultyRequests),
-            seed: try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 42
+            seed: try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 42,
+            rateLimitBurst: try container.decodeIfPresent(Int.self, forKey: .rateLimitBurst),
+            meterEventRateLimit: container.contains(.meterEventRateLimit)
+                ? try container.decodeIfPresent(Double.self, forKey: .meterEventRateLimit) : Self.stripeLiveMeterEventRate,
+            meterEventBurst: try container.decodeIfPresent(Int.self, forKey: .meterEventBurst)
         )
     }
 
@@ -110,6 +134,10 @@ public struct FaultPlan: Sendable, Equatable, Codable {
         try container.encodeIfPresent(oversizedBodyBytes, forKey: .oversizedBodyBytes)
         try container.encodeIfPresent(faultyRequests, forKey: .faultyRequests)
         try container.encode(seed, forKey: .seed)
+        try container.encodeIfPresent(rateLimitBurst, forKey: .rateLimitBurst)
+        // Always written, null when unlimited: an absent key means Stripe's default.
+        try container.encode(meterEventRateLimit, forKey: .meterEventRateLimit)
+        try container.encodeIfPresent(meterEventBurst, forKey: .meterEventBurst)
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {

@@ -13,7 +13,8 @@ struct ConfigurationLoaderTests {
         let config = try await load(environment: ["STRIPE_API_BASE": "http://127.0.0.1:12111"])
         #expect(config.stripe.secretKey.revealed == StripeDefaults.sandboxAPIKey)
         #expect(config.stripe.apiVersion == StripeDefaults.apiVersion)
-        #expect(config.stripe.maxRequestsPerSecond == 20)
+        #expect(config.stripe.maxRequestsPerSecond == 0)
+        #expect(config.stripeClientConfiguration.rateLimits.general.rate == 24.25)
         #expect(config.usageAlerts.thresholds == [0.5, 0.8, 0.95, 1.0])
         #expect(config.usageAlerts.warningThreshold == 0.8)
         #expect(config.usageAlerts.hardLimit == 1.0)
@@ -27,7 +28,7 @@ struct ConfigurationLoaderTests {
     func liveKeyRateDefault() async throws {
         let config = try await load(environment: ["STRIPE_SECRET_KEY": liveKey])
         #expect(config.stripe.isLiveMode)
-        #expect(config.stripe.maxRequestsPerSecond == 80)
+        #expect(config.stripeClientConfiguration.rateLimits.general.rate == 97)
     }
 
     @Test("each source overrides the one before it: file < env file < environment < flags")

@@ -29,6 +29,68 @@ struct RateLimiterTests {
         #expect(abs(clock.now().timeIntervalSince(start) - 0.1) < 1e-5)
     }
 
+    @Test("a quiet bucket grants one second's worth at once, then paces at the rate")
+    func defaultBurstIsOneSecond() async throws {
+        // Given a limiter at 50/s with the default burst, the shape of Stripe's own bucket
+        let clock = ManualClock()
+        let limiter = RateLimiter(ratePerSecond: 50, clock: clock)
+        #expect(await limiter.burst == 50)
+        let start = clock.now()
+        // When 50 calls acquire, then 10 more
+        for _ in 0..<50 { try await limiter.acquire() }
+        // Then the first 50 went at once
+        #expect(clock.now() == start)
+        for _ in 0..<10 { try await limiter.acquire() }
+        // And the next 10 at 50/s: 0.2 s, no faster
+        let paced = clock.now().timeIntervalSince(start)
+        #expect(paced >= 0.2)
+        #expect(paced < 0.2 + 1e-4)
+    }
+
+    @Test("after a quiet spell the burst is available again, never more than the bucket holds")
+    func refillsToTheBurst() async throws {
+        let clock = ManualClock()
+        let limiter = RateLimiter(ratePerSecond: 10, clock: clock)
+        for _ in 0..<10 { try await limiter.acquire() }
+        // Given a minute of quiet (600 tokens' worth of time)
+        clock.advance(by: 60)
+        let start = clock.now()
+        // When 11 calls acquire
+        for _ in 0..<11 { try await limiter.acquire() }
+        // Then only the bucket's 10 went at once: the 11th waited one interval
+        #expect(abs(clock.now().timeIntervalSince(start) - 0.1) < 1e-4)
+    }
+
+    @Test("a 429 empties the bucket: the next call waits an interval at the lowered rate, not a burst")
+    func rateLimitEmptiesTheBucket() async throws {
+        // Given a full bucket of 20 at 20/s
+        let clock = ManualClock()
+        let limiter = RateLimiter(ratePerSecond: 20, clock: clock)
+        // When Stripe answers 429
+        await limiter.recordRateLimited(sentAt: clock.now())
+        let start = clock.now()
+        try await limiter.acquire()
+        // Then the next call waits 1/10 s (the halved rate) instead of going at once
+        #expect(abs(clock.now().timeIntervalSince(start) - 0.1) < 1e-4)
+    }
+
+    @Test("429s to calls sent before the last back-off lower the rate once, not once each")
+    func inFlightRateLimitsHalveOnce() async throws {
+        // Given 8 calls sent at once at 40/s
+        let clock = ManualClock()
+        let limiter = RateLimiter(ratePerSecond: 40, clock: clock)
+        let sent = clock.now()
+        clock.advance(by: 0.05)
+        // When all 8 come back 429, one after another
+        for _ in 0..<8 { await limiter.recordRateLimited(sentAt: sent) }
+        // Then the rate is halved once (not divided by 256)
+        #expect(await limiter.currentRate == 20)
+        // And a call sent after the back-off that is refused again halves it again
+        clock.advance(by: 0.5)
+        await limiter.recordRateLimited(sentAt: clock.now().addingTimeInterval(-0.01))
+        #expect(await limiter.currentRate == 10)
+    }
+
     @Test("a 429 halves the rate for the cool-down, then it recovers additively")
     func backsOffAfter429() async throws {
         // Given a limiter at 20/s that recovers 2/s per second after a 10 s cool-down

@@ -3,12 +3,13 @@ import Foundation
 /// A client-side token bucket that keeps Tally under Stripe's rate limit, waiting on the injected clock.
 ///
 /// Implemented as GCRA (a virtual-time token bucket): each caller reserves its slot before it waits, so
-/// concurrent callers are served in order without a thundering herd. After a 429 the rate halves for a
-/// cool-down, then climbs back additively to the configured rate.
+/// concurrent callers are served in order without a thundering herd. A quiet bucket is full: its whole
+/// burst goes at once, then calls are paced at the rate. After a 429 the bucket is emptied and the rate
+/// halves for a cool-down, then climbs back additively to the configured rate.
 public actor RateLimiter {
     /// The configured rate (requests per second); 0 means unlimited.
     public let targetRate: Double
-    /// How many calls may go at once after a quiet spell.
+    /// How many calls may go at once after a quiet spell (the bucket's size).
     public let burst: Int
     /// How long the halved rate holds after a 429.
     public let coolDown: Duration
@@ -21,11 +22,15 @@ public actor RateLimiter {
     private var theoreticalArrival: TimeInterval = 0
     private var reducedRate: Double
     private var coolDownEnds: Date?
+    /// When the rate was last lowered: a 429 to a call sent before then was already answered for.
+    private var lastBackOff: Date?
 
-    public init(ratePerSecond: Double, burst: Int = 5, coolDown: Duration = .seconds(10),
+    /// - Parameter burst: the bucket's size; nil means one second's worth at the rate, the shape of
+    ///   Stripe's own bucket (and of the simulator's).
+    public init(ratePerSecond: Double, burst: Int? = nil, coolDown: Duration = .seconds(10),
                 recoveryPerSecond: Double? = nil, clock: any TallyClock) {
         targetRate = max(0, ratePerSecond)
-        self.burst = max(1, burst)
+        self.burst = max(1, burst ?? Int(ratePerSecond.rounded(.down)))
         self.coolDown = coolDown
         self.recoveryPerSecond = recoveryPerSecond ?? max(0.1, ratePerSecond / 10)
         self.clock = clock
@@ -39,26 +44,38 @@ public actor RateLimiter {
     public func acquire() async throws {
         guard targetRate > 0 else { return }
         let date = clock.now()
-        let origin = self.origin ?? date
-        self.origin = origin
-        let now = date.timeIntervalSince(origin)
+        let now = seconds(date)
         let interval = 1 / rate(at: date)
         let arrival = max(theoreticalArrival, now)
         let allowedAt = arrival - Double(burst - 1) * interval
         theoreticalArrival = arrival + interval
         let wait = allowedAt - now
-        if wait > 0 {
+        // Summing intervals leaves rounding dust (1e-15 s after a burst of 50): that is not a wait.
+        if wait > 1e-9 {
             // One microsecond more than the exact wait, so clock rounding can never let a request in early.
             try await clock.sleep(for: .seconds(wait + 1e-6))
         }
     }
 
-    /// Stripe answered 429: halve the rate for a cool-down.
-    public func recordRateLimited() {
+    /// Stripe answered 429 to a call sent at `sentAt`: empty the bucket and halve the rate for a cool-down.
+    ///
+    /// Calls already in flight when the rate was lowered answer 429 too; they were sent under the old rate
+    /// and do not halve it again, so a burst of 429s costs one halving, not one per call.
+    public func recordRateLimited(sentAt: Date? = nil) {
         guard targetRate > 0 else { return }
-        let now = clock.now()
-        reducedRate = max(targetRate / 64, rate(at: now) / 2)
-        coolDownEnds = now.addingTimeInterval(coolDown.timeInterval)
+        let date = clock.now()
+        if let sentAt, let lastBackOff, sentAt < lastBackOff { return }
+        reducedRate = max(targetRate / 64, rate(at: date) / 2)
+        coolDownEnds = date.addingTimeInterval(coolDown.timeInterval)
+        lastBackOff = date
+        // Stripe's bucket is empty: the next call waits one interval at the lowered rate, not a burst.
+        theoreticalArrival = max(theoreticalArrival, seconds(date) + Double(burst) / reducedRate)
+    }
+
+    private func seconds(_ date: Date) -> TimeInterval {
+        let origin = self.origin ?? date
+        self.origin = origin
+        return date.timeIntervalSince(origin)
     }
 
     private func rate(at now: Date) -> Double {
