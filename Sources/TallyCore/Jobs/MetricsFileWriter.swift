@@ -1,7 +1,7 @@
 import Foundation
 
 /// Writes `tally_<job>.prom` for node_exporter's textfile collector after every run, atomically
-/// (`ReportFileWriter`: temporary name, then rename), so the collector never reads half a file.
+/// (`AtomicFileWriter`: temporary name, then rename), so the collector never reads half a file.
 public struct MetricsFileWriter: Sendable {
     public var directory: URL
 
@@ -32,7 +32,7 @@ public struct MetricsFileWriter: Sendable {
     /// usually runs as another user.
     private func publish(_ text: String, job: String) async throws {
         do {
-            try await ReportFileWriter(permissions: 0o644).write(Data(text.utf8), to: fileURL(job: job))
+            try await AtomicFileWriter(permissions: 0o644).write(Data(text.utf8), to: fileURL(job: job))
         } catch let error as ReportOutputError {
             throw OutputError(path: error.path, reason: error.reason, fix: "make METRICS_DIR writable by the job's user, or unset it")
         }

@@ -6,13 +6,14 @@ import Glibc
 import Darwin
 #endif
 
-/// Puts a report at its final path atomically: a reader sees no file, or the complete one.
+/// Puts a file (a report, an outbox email, a metrics file) at its final path atomically: a reader sees no
+/// file, or the complete one.
 ///
 /// The directory is created, the bytes go to a hidden temporary name in the same directory
 /// (`.reconciliation.csv.tmp-<pid>`), are fsynced and given mode 0640, and the file is renamed to its
 /// final name (rename within one directory is atomic). On any failure the temporary file is removed.
 /// Blocking file calls run on a dedicated thread.
-public struct ReportFileWriter: Sendable {
+public struct AtomicFileWriter: Sendable {
     /// The final file mode: owner read-write, group read (reports hold customer data).
     public var permissions: mode_t
 
@@ -138,7 +139,7 @@ public struct ReportFileWriter: Sendable {
     }
 }
 
-/// `write(2)`, named apart from `ReportFileWriter.write`.
+/// `write(2)`, named apart from `AtomicFileWriter.write`.
 private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
     Glibc.write(descriptor, buffer, count)
