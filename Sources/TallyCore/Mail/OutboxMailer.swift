@@ -14,7 +14,7 @@ public struct OutboxMailer: Mailer {
         let target = directory.appendingPathComponent(name)
         do {
             try await AtomicFileWriter().write(MIMEEncoder.encode(message), to: target)
-        } catch let error as ReportOutputError {
+        } catch let error as OutputError {
             throw MailError(kind: .outbox, message: "cannot write the email to \(directory.path): \(error.reason); make REPORTS_DIR writable or set SMTP_URL")
         }
         return .outbox(target)

@@ -59,13 +59,15 @@ struct AtomicFileWriterTests {
         try Data("not a directory".utf8).write(to: blocker)
         let url = ReportPaths(root: blocker).dailyFile("reconciliation.csv", for: utc("2026-11-24T03:00:00Z"))
         // When a report is written there, then it fails with 73 naming the directory and REPORTS_DIR
-        let error = await #expect(throws: ReportOutputError.self) {
+        let error = await #expect(throws: OutputError.self) {
             try await AtomicFileWriter().write(Data("x".utf8), to: url)
         }
         #expect(error?.exitStatus == .cannotCreateOutput)
         #expect(error?.path == blocker.appendingPathComponent("2026-11-24").path)
         #expect(error?.description.contains("2026-11-24 is not writable: ") == true)
         #expect(error?.description.hasSuffix("set REPORTS_DIR to a writable directory") == true)
+        #expect(error?.settingKey == "REPORTS_DIR")
+        #expect(error?.fix == "set REPORTS_DIR to a writable directory")
     }
 
     @Test("writes a workbook through a temporary name to its final path")
