@@ -73,9 +73,10 @@ let package = Package(
             ],
             swiftSettings: swift6
         ),
-        // Test kit shared by the tests and the benchmarks: sample data, in-memory fakes, process helpers.
+        // The demo's world, for tally-sandbox, the tests and the benchmarks: the sample app's database (both
+        // backends) and the seeded Stripe account with its planted faults.
         .target(
-            name: "TallyTestKit",
+            name: "TallyDemo",
             dependencies: [
                 "TallyCore", "TallySandbox",
                 // The sample app database is written directly, as the app would, not through the store.
@@ -84,10 +85,20 @@ let package = Package(
             ],
             swiftSettings: swift6
         ),
+        // Test kit shared by the tests and the benchmarks: the demo's sample data, a manual clock,
+        // throwaway PostgreSQL databases, XLSX and email readers, process helpers. No shipped executable links it.
+        .target(
+            name: "TallyTestKit",
+            dependencies: [
+                "TallyCore", "TallyDemo",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swift6
+        ),
         .executableTarget(
             name: "tally-sandbox",
             dependencies: [
-                "TallySandbox", "TallyCore", "TallyTestKit",
+                "TallySandbox", "TallyCore", "TallyDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swift6

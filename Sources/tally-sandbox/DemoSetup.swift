@@ -1,7 +1,7 @@
 import Foundation
 import TallyCore
 import TallySandbox
-import TallyTestKit
+import TallyDemo
 
 /// `--demo-database`: fills the running simulator and a new sample app database with `DemoDataset`, and
 /// writes the settings that point the jobs at both.

@@ -115,9 +115,3 @@ public enum SettingOrigin: Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
-
-/// Log line encodings.
-public enum LogFormat: String, Sendable, CaseIterable {
-    case text
-    case json
-}

@@ -59,7 +59,7 @@ public struct JobRunner: Sendable {
             await healthCheck?.ping(.finished(error.tallyExitStatus))
             return error.tallyExitStatus
         }
-        let swept = await ReportFileWriter.removeAbandonedTemporaryFiles(in: outputDirectories)
+        let swept = await AtomicFileWriter.removeAbandonedTemporaryFiles(in: outputDirectories)
         if !swept.isEmpty {
             logger.notice("removed temporary files a killed run left behind", metadata: ["files": "\(swept.joined(separator: ","))"])
         }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Writes `tally_<job>.prom` for node_exporter's textfile collector after every run, atomically
-/// (`ReportFileWriter`: temporary name, then rename), so the collector never reads half a file.
+/// (`AtomicFileWriter`: temporary name, then rename), so the collector never reads half a file.
 public struct MetricsFileWriter: Sendable {
     public var directory: URL
 
@@ -32,9 +32,9 @@ public struct MetricsFileWriter: Sendable {
     /// usually runs as another user.
     private func publish(_ text: String, job: String) async throws {
         do {
-            try await ReportFileWriter(permissions: 0o644).write(Data(text.utf8), to: fileURL(job: job))
-        } catch let error as ReportOutputError {
-            throw OutputError(path: error.path, reason: error.reason, fix: "make METRICS_DIR writable by the job's user, or unset it")
+            try await AtomicFileWriter(permissions: 0o644).write(Data(text.utf8), to: fileURL(job: job))
+        } catch let error as OutputError {
+            throw error.named(settingKey: "METRICS_DIR", fix: "make METRICS_DIR writable by the job's user, or unset it")
         }
     }
 
@@ -57,20 +57,4 @@ public struct MetricsFileWriter: Sendable {
     }
 
     private static func format(_ value: Double) -> String { String(format: "%.3f", value) }
-}
-
-/// An output file or directory could not be written (exit 73).
-public struct OutputError: TallyFailure, Equatable {
-    public var path: String
-    public var reason: String
-    public var fix: String
-
-    public init(path: String, reason: String, fix: String) {
-        self.path = path
-        self.reason = reason
-        self.fix = fix
-    }
-
-    public var exitStatus: ExitStatus { .cannotCreateOutput }
-    public var description: String { "cannot write \(path): \(reason); \(fix)" }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Writes each message as an `.eml` file into a directory through `ReportFileWriter` (temporary name,
+/// Writes each message as an `.eml` file into a directory through `AtomicFileWriter` (temporary name,
 /// fsync, mode 0640, rename), so a reader never sees half an email.
 public struct OutboxMailer: Mailer {
     public var directory: URL
@@ -13,8 +13,8 @@ public struct OutboxMailer: Mailer {
         let name = "\(stamp)-\(MIMEEncoder.sanitizedFilename(id)).eml"
         let target = directory.appendingPathComponent(name)
         do {
-            try await ReportFileWriter().write(MIMEEncoder.encode(message), to: target)
-        } catch let error as ReportOutputError {
+            try await AtomicFileWriter().write(MIMEEncoder.encode(message), to: target)
+        } catch let error as OutputError {
             throw MailError(kind: .outbox, message: "cannot write the email to \(directory.path): \(error.reason); make REPORTS_DIR writable or set SMTP_URL")
         }
         return .outbox(target)

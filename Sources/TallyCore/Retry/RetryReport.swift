@@ -32,7 +32,7 @@ public struct RetryReport: Sendable {
     }
 
     /// Writes the CSV files (each under its final name only when complete) and returns their URLs.
-    public func write(to paths: ReportPaths, writer: ReportFileWriter = ReportFileWriter()) async throws -> [URL] {
+    public func write(to paths: ReportPaths, writer: AtomicFileWriter = AtomicFileWriter()) async throws -> [URL] {
         let handled = paths.dailyFile("retry.csv", for: date)
         try await writer.write(CSVWriter().data(for: handledTable), to: handled)
         guard !needsHuman.isEmpty else { return [handled] }

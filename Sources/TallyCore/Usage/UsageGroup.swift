@@ -37,7 +37,7 @@ extension UsageAggregate {
             guard let tokens = UsageGroup.total(high: group.tokensHigh, low: group.tokensLow),
                   let reported = UsageGroup.total(high: group.reportedHigh, low: group.reportedLow) else {
                 bad.totalOverflow += group.rows
-                bad.examples[.totalOverflow, default: []].append("\(group.customer ?? group.team ?? "") \(JobTimeRange.format(StoredTime.date(day)))")
+                bad.examples[.totalOverflow, default: []].append("\(group.customer ?? group.team ?? "") \(UTCCalendarText.instant(StoredTime.date(day)))")
                 continue
             }
             days.append(DailyUsage(

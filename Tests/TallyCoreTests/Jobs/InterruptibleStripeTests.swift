@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import TallySandbox
+import TallyTestKit
 @testable import TallyCore
 
 /// SIGTERM is honoured within moments wherever a job is: no Stripe call starts after it, and a call in

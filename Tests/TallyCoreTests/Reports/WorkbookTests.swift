@@ -160,7 +160,7 @@ struct WorkbookTests {
     @Test("fails with exit 73 naming the file when a sheet name is invalid, leaving no file")
     func invalidSheetName() async throws {
         let url = try makeScratchDirectory().appendingPathComponent("bad.xlsx")
-        let error = await #expect(throws: ReportOutputError.self) {
+        let error = await #expect(throws: OutputError.self) {
             try await Workbook.write([ReportTable(name: "Q3/Q4: [draft]", columns: ["a"])], to: url,
                                      properties: DocumentProperties(title: "Bad"))
         }
@@ -168,6 +168,9 @@ struct WorkbookTests {
         #expect(error?.kind == .invalidContent)
         #expect(error?.description.contains(url.path) == true)
         #expect(error?.description.contains("Q3/Q4: [draft]") == true)
+        // and no setting can fix it: it is a bug to report
+        #expect(error?.settingKey == nil)
+        #expect(error?.description.hasSuffix("please report this as a bug") == true)
         #expect(!FileManager.default.fileExists(atPath: url.path))
     }
 
@@ -188,7 +191,7 @@ struct WorkbookTests {
     @Test("fails with exit 73 naming the file when it cannot be created")
     func uncreatableFile() async throws {
         let url = URL(fileURLWithPath: "/nonexistent-\(UUID().uuidString)/usage.xlsx")
-        let error = await #expect(throws: ReportOutputError.self) {
+        let error = await #expect(throws: OutputError.self) {
             try await Workbook.write([Self.summary], to: url, properties: DocumentProperties(title: "X"))
         }
         #expect(error.map { $0.tallyExitStatus } == .cannotCreateOutput)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TallySandbox
+import TallyTestKit
 @testable import TallyCore
 
 @Suite("CurlTransport over loopback")

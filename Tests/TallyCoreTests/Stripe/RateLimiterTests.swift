@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TallyTestKit
 @testable import TallyCore
 
 @Suite("Rate limiter: a token bucket on the injected clock")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TallySandbox
+import TallyTestKit
 @testable import TallyCore
 
 /// The live client over real HTTP (CurlTransport) against the in-process simulator on a loopback port, so

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TallyTestKit
 @testable import TallyCore
 
 /// The client's two buckets, shaped like Stripe's limits: the request's path picks the bucket, the key's

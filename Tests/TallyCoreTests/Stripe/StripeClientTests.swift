@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+import TallyTestKit
 @testable import TallyCore
 
 /// The client's rules (retries, errors, idempotency keys, the breaker, secrecy) against a scripted transport;

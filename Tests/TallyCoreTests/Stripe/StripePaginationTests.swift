@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TallyTestKit
 @testable import TallyCore
 
 @Suite("Pagination follows has_more and starting_after")

@@ -171,7 +171,7 @@ public struct UsageAlertsJob: Sendable {
 
         let report = UsageAlertsReport.table(evaluations: evaluations, skipped: summary.skipped, teams: teams, thresholds: thresholds)
         let file = ReportPaths(root: configuration.output.reportsDirectory).dailyFile(UsageAlertsReport.fileName, for: now)
-        try await ReportFileWriter().write(CSVWriter().data(for: report), to: file)
+        try await AtomicFileWriter().write(CSVWriter().data(for: report), to: file)
         summary.reportFile = file
         return summary
     }

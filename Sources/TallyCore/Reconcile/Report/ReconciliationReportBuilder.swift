@@ -81,7 +81,7 @@ public struct ReconciliationReportBuilder: Sendable {
 
     /// Writes `reconciliation.csv` and `reconciliation.xlsx` under `REPORTS_DIR/YYYY-MM-DD/`, each
     /// atomically; returns their URLs.
-    public func write(to paths: ReportPaths, writer: ReportFileWriter = ReportFileWriter()) async throws -> (csv: URL, xlsx: URL) {
+    public func write(to paths: ReportPaths, writer: AtomicFileWriter = AtomicFileWriter()) async throws -> (csv: URL, xlsx: URL) {
         let day = outcome.reportDay
         let csvURL = paths.dailyFile("reconciliation.csv", for: day)
         let xlsxURL = paths.dailyFile("reconciliation.xlsx", for: day)

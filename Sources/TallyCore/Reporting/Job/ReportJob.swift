@@ -12,7 +12,7 @@ public struct ReportJob: Sendable {
     /// Gather and compute, log what would be written, write nothing.
     public var dryRun: Bool
     public var interrupt: InterruptFlag
-    public var files = ReportFileWriter()
+    public var files = AtomicFileWriter()
 
     public init(stripe: any StripeAPI, store: any TallyStore, logger: Logger, clock: any TallyClock,
                 paths: ReportPaths, dryRun: Bool, interrupt: InterruptFlag = InterruptFlag()) {

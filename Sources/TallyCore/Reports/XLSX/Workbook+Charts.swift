@@ -5,7 +5,7 @@ extension Workbook {
     public func insertChart(_ chart: ChartSpec, on sheet: WorksheetWriter) throws {
         let type = chart.kind == .line ? LXW_CHART_LINE : LXW_CHART_COLUMN
         guard let handle = workbook_add_chart(handle, UInt8(type.rawValue)) else {
-            throw ReportOutputError(path: path, reason: "libxlsxwriter could not create chart \"\(chart.title)\"")
+            throw OutputError.reportsDirectory(path: path, reason: "libxlsxwriter could not create chart \"\(chart.title)\"")
         }
         chart_title_set_name(handle, retained(literal(chart.title)))
         if let title = chart.categoryAxisTitle { chart_axis_set_name(handle.pointee.x_axis, retained(literal(title))) }
@@ -13,7 +13,7 @@ extension Workbook {
         chart_legend_set_position(handle, UInt8(LXW_CHART_LEGEND_BOTTOM.rawValue))
         for series in chart.series {
             guard let added = chart_add_series(handle, nil, nil) else {
-                throw ReportOutputError(path: path, reason: "libxlsxwriter could not add series \"\(series.name)\"")
+                throw OutputError.reportsDirectory(path: path, reason: "libxlsxwriter could not add series \"\(series.name)\"")
             }
             let categories = chart.categories
             chart_series_set_categories(

@@ -21,7 +21,7 @@ public final class Workbook {
     private var retainedStrings: [UnsafeMutablePointer<CChar>] = []
 
     /// Writes a workbook to `url`: `build` adds sheets and charts on a dedicated thread, then the file is
-    /// closed (assembled and zipped). Errors are `ReportOutputError` (exit 73) naming the file.
+    /// closed (assembled and zipped). Errors are `OutputError` (exit 73) naming the file.
     public static func write(
         to url: URL, properties: DocumentProperties, options: WorkbookOptions = WorkbookOptions(),
         build: @escaping @Sendable (Workbook) throws -> Void
@@ -62,7 +62,7 @@ public final class Workbook {
         libraryOptions.tmpdir = temporaryDirectory
         guard let handle = workbook_new_opt(path, &libraryOptions) else {
             free(temporaryDirectory)
-            throw ReportOutputError(path: path, reason: "libxlsxwriter could not start a workbook")
+            throw OutputError.reportsDirectory(path: path, reason: "libxlsxwriter could not start a workbook")
         }
         self.handle = handle
         if let temporaryDirectory { retainedStrings.append(temporaryDirectory) }
@@ -86,8 +86,7 @@ public final class Workbook {
     ) throws -> WorksheetWriter {
         try check(workbook_validate_sheet_name(handle, name), doing: "naming sheet \"\(name)\"")
         guard let sheet = workbook_add_worksheet(handle, name) else {
-            throw ReportOutputError(
-                path: path, reason: "libxlsxwriter could not add sheet \"\(name)\"", kind: .invalidContent)
+            throw OutputError.invalidWorkbook(path: path, reason: "libxlsxwriter could not add sheet \"\(name)\"")
         }
         let writer = try WorksheetWriter(
             workbook: self, handle: sheet, name: name, columns: columns, tableLayout: tableLayout)
@@ -119,12 +118,13 @@ public final class Workbook {
         return created
     }
 
-    /// Throws a `ReportOutputError` naming the workbook when libxlsxwriter reports an error.
+    /// Throws an `OutputError` naming the workbook when libxlsxwriter reports an error.
     func check(_ error: lxw_error, doing action: @autoclosure () -> String) throws {
         guard error != LXW_NO_ERROR else { return }
-        throw ReportOutputError(
-            path: path, reason: "\(action()): \(String(cString: lxw_strerror(error)))",
-            kind: Self.fileSystemErrors.contains(error) ? .notWritable : .invalidContent)
+        let reason = "\(action()): \(String(cString: lxw_strerror(error)))"
+        throw Self.fileSystemErrors.contains(error)
+            ? OutputError.reportsDirectory(path: path, reason: reason)
+            : OutputError.invalidWorkbook(path: path, reason: reason)
     }
 
     /// libxlsxwriter errors that come from the file system (or memory) rather than from the content.

@@ -56,13 +56,11 @@ public final class WorksheetWriter {
     /// Writes one data row below the previous one; cells beyond the declared columns are written too.
     public func append(_ row: [ReportCell]) throws {
         guard !isFinished else {
-            throw ReportOutputError(
-                path: workbook.path, reason: "sheet \"\(name)\" was already finished", kind: .invalidContent)
+            throw OutputError.invalidWorkbook(path: workbook.path, reason: "sheet \"\(name)\" was already finished")
         }
         guard rowCount < Self.maximumDataRows else {
-            throw ReportOutputError(
-                path: workbook.path,
-                reason: "sheet \"\(name)\" would pass Excel's limit of 1,048,576 rows", kind: .invalidContent)
+            throw OutputError.invalidWorkbook(
+                path: workbook.path, reason: "sheet \"\(name)\" would pass Excel's limit of 1,048,576 rows")
         }
         rowCount += 1
         let rowNumber = lxw_row_t(rowCount)

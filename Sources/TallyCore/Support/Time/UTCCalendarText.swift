@@ -1,7 +1,7 @@
 import Foundation
 
-/// ISO 8601 text and Excel serial numbers for instants, computed in UTC without a locale or a formatter,
-/// so the same instant always gives the same bytes and millions of cells stay cheap.
+/// ISO 8601 text for instants, computed in UTC without a locale or a formatter, so the same instant always
+/// gives the same bytes and millions of cells stay cheap. Reports, mail and the jobs' time ranges all use it.
 public enum UTCCalendarText {
     /// `2026-11-24` for the UTC day containing `date`.
     public static func day(_ date: Date) -> String {
@@ -20,16 +20,6 @@ public enum UTCCalendarText {
     public static func month(_ date: Date) -> String {
         let (year, month, _, _) = civil(date)
         return "\(pad(year, 4))-\(pad(month, 2))"
-    }
-
-    /// The Excel serial date (days since 1899-12-30, the 1900 date system) of an instant.
-    static func excelSerial(_ date: Date) -> Double {
-        date.timeIntervalSince1970 / 86_400 + 25_569
-    }
-
-    /// The Excel serial of the UTC midnight starting the day containing `date`.
-    static func excelSerialDay(_ date: Date) -> Double {
-        (date.timeIntervalSince1970 / 86_400).rounded(.down) + 25_569
     }
 
     /// Year, month, day and second of the day in UTC (Howard Hinnant's civil-from-days algorithm).

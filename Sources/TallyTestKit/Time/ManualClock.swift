@@ -1,22 +1,6 @@
 import Foundation
 import Synchronization
-
-/// The time source for use-cases, rate limiters and backoff, injected so tests never sleep.
-public protocol TallyClock: Sendable {
-    /// The current wall-clock time.
-    func now() -> Date
-    /// Suspends for `duration` (or, for a manual clock, moves time forward by it).
-    func sleep(for duration: Duration) async throws
-}
-
-/// The real clock.
-public struct SystemClock: TallyClock {
-    public init() {}
-    public func now() -> Date { Date() }
-    public func sleep(for duration: Duration) async throws {
-        try await Task.sleep(for: duration)
-    }
-}
+import TallyCore
 
 /// A clock that only moves when told to, or when someone sleeps on it: `sleep` returns at once and
 /// advances the time, so code that waits (backoff, rate limits) runs instantly and deterministically.
@@ -44,12 +28,4 @@ public final class ManualClock: TallyClock {
 
     /// Every duration slept so far, in order.
     public var sleeps: [Duration] { state.withLock { $0.slept } }
-}
-
-extension Duration {
-    /// The duration in seconds as a floating-point number.
-    public var timeInterval: TimeInterval {
-        let parts = components
-        return TimeInterval(parts.seconds) + TimeInterval(parts.attoseconds) / 1e18
-    }
 }

@@ -6,13 +6,15 @@ import Glibc
 import Darwin
 #endif
 
-/// Puts a report at its final path atomically: a reader sees no file, or the complete one.
+/// Puts a file (a report, an outbox email, a metrics file) at its final path atomically: a reader sees no
+/// file, or the complete one.
 ///
 /// The directory is created, the bytes go to a hidden temporary name in the same directory
 /// (`.reconciliation.csv.tmp-<pid>`), are fsynced and given mode 0640, and the file is renamed to its
 /// final name (rename within one directory is atomic). On any failure the temporary file is removed.
-/// Blocking file calls run on a dedicated thread.
-public struct ReportFileWriter: Sendable {
+/// Blocking file calls run on a dedicated thread. Failures are `OutputError`s naming `REPORTS_DIR`; a writer
+/// of files that go elsewhere (metrics) renames the setting with `OutputError.named(settingKey:fix:)`.
+public struct AtomicFileWriter: Sendable {
     /// The final file mode: owner read-write, group read (reports hold customer data).
     public var permissions: mode_t
 
@@ -44,7 +46,7 @@ public struct ReportFileWriter: Sendable {
             }
         } catch {
             _ = try? await DedicatedThread.run(named: "tally-report-io") { unlink(temporaryURL.path) }
-            if let failure = error as? ReportOutputError, failure.path == temporaryURL.path {
+            if let failure = error as? OutputError, failure.path == temporaryURL.path {
                 throw failure.reported(at: url.path)
             }
             throw error
@@ -83,10 +85,10 @@ public struct ReportFileWriter: Sendable {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw ReportOutputError(path: directory.path, reason: reason(for: error))
+            throw OutputError.reportsDirectory(path: directory.path, reason: reason(for: error))
         }
         guard access(directory.path, W_OK) == 0 else {
-            throw ReportOutputError(path: directory.path, reason: String(cString: strerror(errno)))
+            throw OutputError.reportsDirectory(path: directory.path, reason: String(cString: strerror(errno)))
         }
     }
 
@@ -121,8 +123,8 @@ public struct ReportFileWriter: Sendable {
         }
     }
 
-    private static func systemError(_ url: URL) -> ReportOutputError {
-        ReportOutputError(path: url.path, reason: String(cString: strerror(errno)))
+    private static func systemError(_ url: URL) -> OutputError {
+        OutputError.reportsDirectory(path: url.path, reason: String(cString: strerror(errno)))
     }
 
     private static func reason(for error: Error) -> String {
@@ -138,7 +140,7 @@ public struct ReportFileWriter: Sendable {
     }
 }
 
-/// `write(2)`, named apart from `ReportFileWriter.write`.
+/// `write(2)`, named apart from `AtomicFileWriter.write`.
 private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
     Glibc.write(descriptor, buffer, count)

@@ -1,4 +1,7 @@
 /// A setting that is missing or wrong, reported by its key with how to fix it (exit 78).
+///
+/// Kept beside the exit statuses rather than in `Config/`: the Stripe client, the store and the usage query
+/// throw it too, and they sit below the configuration.
 public struct ConfigurationError: TallyFailure, Equatable {
     /// The setting's name as the user writes it, e.g. `STRIPE_SECRET_KEY`.
     public var key: String

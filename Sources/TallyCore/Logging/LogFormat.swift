@@ -1,0 +1,5 @@
+/// Log line encodings (`LOG_FORMAT`): text or JSON lines on stderr.
+public enum LogFormat: String, Sendable, CaseIterable {
+    case text
+    case json
+}
