@@ -4,47 +4,109 @@ import Logging
 import TallyCore
 import TallyTestKit
 
-/// `tally-bench alerts`: one `tally-alerts` evaluation of every team (allowances, the one aggregate usage
-/// query, ledger, caps) against the `sqlite3` CLI running just the underlying aggregate query on the same file.
+/// `tally-bench alerts`: the real `tally-alerts` executable, default settings, recording every due notice
+/// and writing the outbox, against `sqlite3` running the aggregate underneath it (each team's usage per day
+/// of its own billing period) on the same file, the two interleaved. At ¼, ½ and full size, so the growth
+/// shows.
 struct AlertsBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alerts",
-        abstract: "Times a tally-alerts evaluation of every team against sqlite3 running the aggregate query alone."
-    )
+        abstract: "Times the tally-alerts executable against sqlite3 running its aggregate query alone, interleaved.")
 
-    @Option(help: "Teams, each with an owner and a subscription item.")
+    @Option(help: "Teams at full size, each with an owner and a subscription item.")
     var teams = 100_000
 
-    @Option(help: "Usage rows, spread over the teams and the billing period so far.")
+    @Option(help: "Usage rows at full size, spread over the teams and the billing period so far.")
     var rows = 5_000_000
 
-    @Option(help: "Timed repetitions per contender; the median is reported.")
+    @Option(parsing: .upToNextOption, help: "Sizes to run, as shares of the full size.")
+    var scales: [Double] = [0.25, 0.5, 1]
+
+    @Option(help: "Interleaved pairs (tally-alerts, sqlite3) per size; the median is reported.")
     var repetitions = 3
 
+    @Option(help: "The tally-alerts executable (default: next to this benchmark).")
+    var executable: String?
+
+    @Flag(help: "Keep the scratch directory and print its path.")
+    var keep = false
+
     func run() async throws {
-        let periodStart = Date(timeIntervalSince1970: 1_767_225_600)
-        let periodEnd = periodStart.addingTimeInterval(31 * 86_400)
-        let now = periodStart.addingTimeInterval(20 * 86_400)
+        let job = executable ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tally-alerts").path
+        print("| size | teams | rows | tally-alerts (median) | sqlite3 aggregate (median) | ratio, median (spread) | peak memory | notices recorded | emails written | load |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for scale in scales {
+            try await measure(scale: scale, job: job)
+        }
+    }
+
+    private func measure(scale: Double, job: String) async throws {
+        let teams = max(1, Int(Double(self.teams) * scale)), rows = max(1, Int(Double(self.rows) * scale))
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-bench-alerts-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("app.sqlite").path
-        let location = DatabaseLocation.sqlite(.file(path: path))
+        defer {
+            if keep { print("kept: \(directory.path)") } else { try? FileManager.default.removeItem(at: directory) }
+        }
+        let pristine = directory.appendingPathComponent("pristine.sqlite").path
+        let now = Date()
+        let periodStart = JobTimeRange.startOfUTCDay(now).addingTimeInterval(-20 * 86_400)
+        let periodEnd = periodStart.addingTimeInterval(31 * 86_400)
+        try await Self.prepare(path: pristine, teams: teams, rows: rows, periodStart: periodStart, periodEnd: periodEnd,
+                               usageEnd: now.addingTimeInterval(-3_600))
 
-        let teams = self.teams, rows = self.rows
-        let insertStart = ContinuousClock.now
+        // Plans of 20,000 to 60,000 tokens, so teams sit at different thresholds.
+        let config = directory.appendingPathComponent("tally.yaml")
+        try Data(("PLANS:\n" + (0..<5).map { "  prod_\($0):\n    tokens: \(20_000 + 10_000 * $0)\n" }.joined()).utf8).write(to: config)
+        let sql = directory.appendingPathComponent("aggregate.sql")
+        try Data(Self.aggregateScript(now: now, periodStart: periodStart, periodEnd: periodEnd).utf8).write(to: sql)
+
+        var alertTimes: [Double] = [], sqliteTimes: [Double] = [], peaks: [Double] = []
+        var recorded = 0, emails = 0
+        for repetition in 0..<repetitions {
+            // Each run starts from the same state: a run records its notices, and the next would find none due.
+            let database = directory.appendingPathComponent("run.sqlite").path
+            try? FileManager.default.removeItem(atPath: database)
+            try FileManager.default.copyItem(atPath: pristine, toPath: database)
+            let reports = directory.appendingPathComponent("reports-\(repetition)")
+            let environment = [
+                "PATH": "/usr/bin:/bin", "DATABASE_URL": "sqlite:\(database)", "STRIPE_SECRET_KEY": "sk_test_bench",
+                // Every plan is in PLANS, so no Stripe call is due; one would fail at once on this closed port.
+                "STRIPE_API_BASE": "http://127.0.0.1:9", "REPORTS_DIR": reports.path, "ALERT_EMAIL": "ops@example.test",
+                "MAIL_FROM": "Tally <tally@example.test>", "LOG_LEVEL": "warning",
+            ]
+            let log = directory.appendingPathComponent("alerts-\(repetition).log").path
+            let alerts = try await Interleaved.run([job, "--config", config.path], environment: environment, log: log)
+            guard alerts.exitCode == 0 || alerts.exitCode == 1 else {
+                throw ValidationError("tally-alerts exited \(alerts.exitCode): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+            }
+            alertTimes.append(alerts.seconds)
+            peaks.append(alerts.peakMegabytes)
+            let sqlite = try await Interleaved.run(["/usr/bin/sqlite3", database, ".read \(sql.path)"])
+            guard sqlite.exitCode == 0 else { throw ValidationError("sqlite3 exited \(sqlite.exitCode)") }
+            sqliteTimes.append(sqlite.seconds)
+            recorded = try await Self.count("SELECT COUNT(*) FROM tally_usage_notifications", path: database)
+            emails = (try? FileManager.default.contentsOfDirectory(atPath: reports.appendingPathComponent("outbox").path).count) ?? 0
+        }
+        print(String(format: "| %.2f | %d | %d | %.2f s | %.2f s | %@ | %.0f MB | %d | %d | %@ |", scale, teams, rows,
+                     Interleaved.median(alertTimes), Interleaved.median(sqliteTimes),
+                     Interleaved.ratioText(alertTimes, over: sqliteTimes), peaks.max() ?? 0, recorded, emails, Interleaved.loadAverage()))
+    }
+
+    /// The app's tables with `teams` teams (an owner each) and `rows` usage rows, every team's subscription item
+    /// synced for the period, and a subscription listing on record (as after `tally-events`' first run).
+    static func prepare(path: String, teams: Int, rows: Int, periodStart: Date, periodEnd: Date, usageEnd: Date) async throws {
+        let location = DatabaseLocation.sqlite(.file(path: path))
         try await SampleAppDatabase.create(at: location, app: SampleApp(
             teams: (1...teams).map { SampleTeam(id: Int64($0), name: "Team \($0)", stripeCustomerID: "cus_\($0)") },
             users: (1...teams).map { SampleUser(id: Int64($0), name: "Owner \($0)", email: "owner\($0)@example.test") },
             members: (1...teams).map { SampleMember(userID: Int64($0), teamID: Int64($0), role: "owner") }))
-        let spacing = now.timeIntervalSince(periodStart) / TimeInterval(max(1, rows))
+        let spacing = usageEnd.timeIntervalSince(periodStart) / TimeInterval(max(1, rows))
         try await SampleAppDatabase.insertUsage(count: rows, at: location) { index in
             let team = Int64(index % teams + 1)
             return SampleUsage(teamID: team, userID: team, tokens: Int64(1 + (index &* 7_919) % 1_000),
                                createdAt: periodStart.addingTimeInterval(spacing * TimeInterval(index)))
         }
         let store = try await openStore(StoreConfiguration(location: location), logger: Logger(label: "tally-bench"))
-        // Plans of 20,000 to 60,000 tokens, so teams sit at different thresholds.
         try await SampleAppDatabase.execute([
             """
             INSERT INTO subscription_items (subscription_id, stripe_subscription_item_id, product_id, price_id, quantity,
@@ -53,60 +115,36 @@ struct AlertsBenchmark: AsyncParsableCommand {
                    \(Int64(periodStart.timeIntervalSince1970)), \(Int64(periodEnd.timeIntervalSince1970)), stripe_customer_id
             FROM teams
             """,
+            """
+            INSERT INTO tally_subscription_syncs (subscription_id, event_id, event_created, ended, customer_id)
+            SELECT 'sub_' || id, 'evt_listing', \(Int64(usageEnd.timeIntervalSince1970)), 0, stripe_customer_id FROM teams
+            """,
         ], at: location)
-        // As after tally-events' first run: alerts refuses a store whose subscriptions were never listed.
         try await store.recordSubscriptionListing(SubscriptionListingRecord(
-            listedAt: now, finishedAt: now, reason: .firstRun, subscriptions: teams, items: teams))
-        print("sqlite: \(teams) teams, \(rows) usage rows written in \(ContinuousClock.now - insertStart)")
-
-        let environmentFile = directory.appendingPathComponent("bench.env")
-        try Data("# tally-bench alerts\n".utf8).write(to: environmentFile)
-        var configuration = try await ConfigurationLoader.load(ConfigurationSources(
-            environmentFile: environmentFile.path,
-            environment: ["STRIPE_SECRET_KEY": "sk_test_bench", "REPORTS_DIR": directory.appendingPathComponent("reports").path]))
-        configuration.plans = PlanCatalog(Dictionary(uniqueKeysWithValues: (0..<5).map {
-            ("prod_\($0)", PlanAllowance(tokens: Int64(20_000 + 10_000 * $0)))
-        }))
-        var logger = Logger(label: "tally-bench")
-        logger.logLevel = .error
-        let context = JobContext(configuration: configuration, store: store, stripe: NoStripe(), mailer: configuration.makeMailer(),
-                                 logger: logger, clock: ManualClock(now: now), interrupt: InterruptFlag(), dryRun: true,
-                                 since: nil, until: nil, runID: 0)
-        var jobTimes: [Duration] = []
-        var summary: UsageAlertsSummary?
-        for _ in 0..<repetitions {
-            let began = ContinuousClock.now
-            summary = try await UsageAlertsJob(http: CurlTransport()).evaluate(context)
-            jobTimes.append(ContinuousClock.now - began)
-        }
+            listedAt: usageEnd, finishedAt: usageEnd, reason: .firstRun, subscriptions: teams, items: teams))
         try await store.close()
+    }
 
-        let usageSQL = UsageSQL(backend: .sqlite, usageQuery: UsageQuery.default(for: .sqlite)).periodUsage
+    /// The aggregate tally-alerts runs, for `sqlite3`: the periods in a temporary table, then the one query.
+    static func aggregateScript(now: Date, periodStart: Date, periodEnd: Date) -> String {
+        let sql = UsageSQL(backend: .sqlite, usageQuery: UsageQuery.default(for: .sqlite)).periodUsage
             .replacingOccurrences(of: "?1", with: String(Int64(periodStart.timeIntervalSince1970)))
             .replacingOccurrences(of: "?2", with: String(Int64(periodEnd.timeIntervalSince1970)))
             .replacingOccurrences(of: "?3", with: String(Int64(now.timeIntervalSince1970)))
-        let script = """
-            CREATE TEMP TABLE tally_alert_periods (team_id TEXT PRIMARY KEY, period_start INTEGER NOT NULL, period_end INTEGER NOT NULL);
-            INSERT INTO temp.tally_alert_periods SELECT CAST(t.id AS TEXT), s.current_period_start, s.current_period_end
+        return """
+            \(UsageSQL.createAlertPeriods);
+            INSERT INTO \(UsageSQL.alertPeriodsTable) SELECT CAST(t.id AS TEXT), s.current_period_start, s.current_period_end
                 FROM teams t JOIN subscription_items s ON s.customer_id = t.stripe_customer_id;
-            \(usageSQL);
+            .output /dev/null
+            \(sql);
             """
-        var cliTimes: [Duration] = []
-        for _ in 0..<repetitions {
-            let began = ContinuousClock.now
-            try await StoreBenchmark.runQuietly(["/usr/bin/env", "sqlite3", path, script])
-            cliTimes.append(ContinuousClock.now - began)
-        }
-        let job = StoreBenchmark.median(jobTimes), cli = StoreBenchmark.median(cliTimes)
-        let ratio = job.timeInterval / max(cli.timeInterval, 1e-9)
-        print("sqlite: evaluated \(summary?.evaluated ?? 0) teams (\(summary?.recorded ?? 0) thresholds due, \(summary?.blocked ?? 0) blocked); "
-            + "tally-alerts median \(job), sqlite3 aggregate median \(cli), ratio \(String(format: "%.2f", ratio))")
     }
-}
 
-/// No Stripe: every plan is in the mapping, so the benchmark never calls it.
-private struct NoStripe: StripeAPI {
-    func send(_ request: StripeRequest) async throws -> StripeResponse {
-        throw StripeError(code: .network, endpoint: request.endpoint, message: "the benchmark has no Stripe")
+    static func count(_ sql: String, path: String) async throws -> Int {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("tally-bench-count-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let process = try SpawnedProcess.spawn("/usr/bin/sqlite3", arguments: [path, sql], stdout: output)
+        _ = await process.wait()
+        return Int(((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 }

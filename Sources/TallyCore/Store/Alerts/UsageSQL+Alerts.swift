@@ -21,9 +21,9 @@ extension UsageSQL {
     /// The temporary table holding each team's billing period while `periodUsage` runs: a temporary table
     /// lives on one connection, so it is created, filled, read and emptied in one transaction. Unqualified, it
     /// resolves to the temporary schema first on both backends.
-    static let alertPeriodsTable = "tally_alert_periods"
+    public static let alertPeriodsTable = "tally_alert_periods"
 
-    static let createAlertPeriods = """
+    public static let createAlertPeriods = """
         CREATE TEMP TABLE IF NOT EXISTS \(alertPeriodsTable) (
             team_id TEXT PRIMARY KEY, period_start BIGINT NOT NULL, period_end BIGINT NOT NULL)
         """
