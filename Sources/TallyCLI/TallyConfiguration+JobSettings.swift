@@ -21,8 +21,10 @@ extension TallyConfiguration {
     }
 
     public var usageAlertsSettings: UsageAlertsJob.Settings {
-        UsageAlertsJob.Settings(thresholds: AlertThresholds(usageAlerts), plans: plans, opsRecipients: mail.alertRecipients,
-                                reportsDirectory: output.reportsDirectory)
+        UsageAlertsJob.Settings(
+            thresholds: AlertThresholds(ratios: usageAlerts.thresholds, warning: usageAlerts.warningThreshold,
+                                        hardLimit: usageAlerts.hardLimit),
+            plans: plans, opsRecipients: mail.alertRecipients, reportsDirectory: output.reportsDirectory)
     }
 
     public func eventsSettings(catchUp: EventCatchUpSettings = .init()) -> EventsJob.Settings {
