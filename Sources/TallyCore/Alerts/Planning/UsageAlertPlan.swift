@@ -23,36 +23,3 @@ struct UsageAlertPlan: Sendable, Equatable {
         Set(claims.map { "\($0.key.teamID)|\($0.key.threshold)" }).count
     }
 }
-
-/// One team's notices: one per channel, naming the highest threshold due on it.
-struct TeamNotices: Sendable, Equatable {
-    var teamID: String
-    /// In channel order (by raw value), so runs send in the same order.
-    var channels: [ChannelNotice]
-}
-
-/// One notice on one channel, and the ledger rows its delivery settles (this run's claims and any earlier
-/// ones of the period that were not delivered).
-struct ChannelNotice: Sendable, Equatable {
-    var channel: AlertChannel
-    var notice: UsageNotice
-    var keys: [UsageNotificationKey]
-}
-
-/// One team's figures for this run.
-struct TeamEvaluation: Sendable, Equatable {
-    var team: TeamRecord
-    var period: TeamBillingPeriod
-    var used: Int64
-    var allowance: Int64
-    var projectedLimitAt: Date?
-    /// Ledger rows of this period from earlier runs that were not delivered.
-    var earlierPending: [UsageNotificationRecord]
-}
-
-/// A team with an allowance for its current billing period, ready to be evaluated.
-struct TeamPlan: Sendable, Equatable {
-    var team: TeamRecord
-    var tokens: Int64
-    var period: TeamBillingPeriod
-}
