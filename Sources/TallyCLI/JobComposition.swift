@@ -64,7 +64,7 @@ public struct JobComposition: Sendable {
     }
 
     public func eventsJob(catchUp: EventCatchUpSettings = .init()) -> EventsJob {
-        EventsJob(events: store, listings: store, stripe: stripe, mailer: mailer, logger: logger, clock: clock,
+        EventsJob(inbox: store, queue: store, listings: store, stripe: stripe, mailer: mailer, logger: logger, clock: clock,
                   interrupt: interrupt, jobRun: jobRun, settings: configuration.eventsSettings(catchUp: catchUp))
     }
 

@@ -33,8 +33,10 @@ public struct EventsJob: Sendable {
         }
     }
 
-    /// The stored events and their queue.
-    public var events: any StripeEventStore
+    /// The stored events.
+    public var inbox: any StripeEventInbox
+    /// Their processing queue.
+    public var queue: any StripeEventQueue
     /// The synced subscription state the listing reads and writes.
     public var listings: any SubscriptionListingStore
     public var stripe: any StripeAPI
@@ -46,10 +48,11 @@ public struct EventsJob: Sendable {
     public var jobRun: JobRun
     public var settings: Settings
 
-    public init(events: any StripeEventStore, listings: any SubscriptionListingStore, stripe: any StripeAPI,
-                mailer: any Mailer, logger: Logger, clock: any TallyClock, interrupt: InterruptFlag, jobRun: JobRun,
-                settings: Settings) {
-        self.events = events
+    public init(inbox: any StripeEventInbox, queue: any StripeEventQueue, listings: any SubscriptionListingStore,
+                stripe: any StripeAPI, mailer: any Mailer, logger: Logger, clock: any TallyClock, interrupt: InterruptFlag,
+                jobRun: JobRun, settings: Settings) {
+        self.inbox = inbox
+        self.queue = queue
         self.listings = listings
         self.stripe = stripe
         self.mailer = mailer
@@ -75,7 +78,7 @@ public struct EventsJob: Sendable {
     /// The run, with its counts.
     public func catchUp() async throws -> EventCatchUpSummary {
         let dryRun = jobRun.dryRun
-        let since = catchUpSettings.resumePoint(newestStored: try await events.newestStripeEventCreated(), since: jobRun.since,
+        let since = catchUpSettings.resumePoint(newestStored: try await inbox.newestStripeEventCreated(), since: jobRun.since,
                                                 now: clock.now())
         if let requested = jobRun.since, requested < since {
             logger.notice("Stripe keeps events for 30 days; listing from \(JobTimeRange.format(since)) instead of --since \(JobTimeRange.format(requested))")
@@ -88,7 +91,7 @@ public struct EventsJob: Sendable {
         try interrupt.check()
 
         if dryRun {
-            let known = try await events.storedStripeEventIDs(among: fetched.map(\.event.id))
+            let known = try await inbox.storedStripeEventIDs(among: fetched.map(\.event.id))
             summary.new = fetched.count - known.count
             summary.processed = try await countDue(now: clock.now()) + summary.new
             summary.listing = try await listing.runIfDue(dryRun: true)
@@ -100,7 +103,7 @@ public struct EventsJob: Sendable {
         for start in stride(from: 0, to: fetched.count, by: catchUpSettings.batchSize) {
             try interrupt.check()
             let batch = fetched[start..<min(start + catchUpSettings.batchSize, fetched.count)]
-            summary.new += try await events.storeAndQueue(batch.map(\.record))
+            summary.new += try await inbox.storeAndQueue(batch.map(\.record))
         }
         logger.debug("stored events", metadata: ["fetched": "\(summary.fetched)", "new": "\(summary.new)"])
 
@@ -109,7 +112,7 @@ public struct EventsJob: Sendable {
         // does not ask for a listing by itself. Order does not decide what is stored: every sync is guarded by
         // its stamp, and the listing's stamp (its start) is newer than every event listed before it.
         summary.listing = try await listing.runIfDue(dryRun: false)
-        summary.deadLetters = try await events.stripeEventQueue(status: .dead)
+        summary.deadLetters = try await queue.stripeEventQueue(status: .dead)
         await alert(summary.newDeadLetters)
         return summary
     }
@@ -132,7 +135,7 @@ public struct EventsJob: Sendable {
         let now = clock.now()
         var cursor: DueStripeEvent.Cursor?
         while true {
-            let due = try await events.dueStripeEvents(now: now, after: cursor, limit: catchUpSettings.batchSize)
+            let due = try await queue.dueStripeEvents(now: now, after: cursor, limit: catchUpSettings.batchSize)
             if due.isEmpty { return }
             for item in due {
                 // Each event's writes are one transaction, so a stop between events leaves nothing half done.
@@ -150,7 +153,7 @@ public struct EventsJob: Sendable {
         logger[metadataKey: "event_type"] = "\(event.eventType)"
         do {
             let sync = try await SubscriptionSync.forEvent(event, stripe: stripe)
-            let outcome = try await events.completeStripeEvent(event.eventID, applying: sync)
+            let outcome = try await queue.completeStripeEvent(event.eventID, applying: sync)
             summary.processed += 1
             if outcome == .skippedAsStale { summary.skippedAsStale += 1 }
             logger.debug("processed event", metadata: ["sync": "\(outcome.rawValue)"])
@@ -161,7 +164,7 @@ public struct EventsJob: Sendable {
             let attempt = catchUpSettings.retry.afterFailure(previousFailures: item.entry.retryCount, error: message,
                                                              now: clock.now())
             // If even the failure cannot be recorded, the store is the problem: stop the run, retry nothing.
-            try await events.failStripeEvent(event.eventID, attempt: attempt)
+            try await queue.failStripeEvent(event.eventID, attempt: attempt)
             if attempt.status == .dead {
                 summary.newDeadLetters.append(EventQueueEntry(eventID: event.eventID, status: .dead,
                                                               retryCount: attempt.retryCount, lastError: message))
@@ -178,7 +181,7 @@ public struct EventsJob: Sendable {
         var count = 0
         var cursor: DueStripeEvent.Cursor?
         while true {
-            let due = try await events.dueStripeEvents(now: now, after: cursor, limit: catchUpSettings.batchSize)
+            let due = try await queue.dueStripeEvents(now: now, after: cursor, limit: catchUpSettings.batchSize)
             guard let last = due.last else { return count }
             count += due.count
             cursor = last.cursor

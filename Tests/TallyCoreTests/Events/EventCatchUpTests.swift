@@ -187,7 +187,7 @@ struct EventCatchUpTests {
             // When SIGTERM arrives while the first event is being written
             let flag = InterruptFlag()
             var job = harness.composition(interrupt: flag).eventsJob()
-            job.events = InterruptingStore(harness.store, flag: flag, after: 1)
+            job.queue = InterruptingQueue(harness.store, flag: flag, after: 1)
             let stopped = await #expect(throws: JobInterrupted.self) {
                 try await job.run()
             }

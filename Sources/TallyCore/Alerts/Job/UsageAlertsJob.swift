@@ -12,9 +12,9 @@ public struct UsageAlertsJob: Sendable {
     /// The job's name (`tally_job_runs.job`, the lock, the log label).
     public static let name = "alerts"
 
-    /// The storage roles alerts read and write: the ledger and caps, the synced subscription state and
-    /// items (kept by `tally-events`), and the app's teams.
-    public typealias Store = UsageAlertStore & SubscriptionStateSource & StripeEventStore & ReportingSource
+    /// The storage roles alerts read and write: period usage, contacts, the ledger and caps, the synced
+    /// subscription state and items (kept by `tally-events`), and the app's teams.
+    public typealias Store = UsageAlertStore & SubscriptionStateSource & SubscriptionItemSource & ReportingSource
 
     /// The settings alerts read.
     public struct Settings: Sendable {

@@ -5,7 +5,8 @@ import Logging
 /// sending, each delivery marked after. A failed channel never holds up the others; the ledger keeps it due
 /// for the next run.
 struct UsageAlertExecutor: Sendable {
-    var store: any UsageAlertStore
+    /// The ledger, the caps and the owners' addresses.
+    var store: any UsageNotificationLedger & UsageCapStore & TeamContactSource
     var notifier: any UsageNotifier
     /// `ALERT_EMAIL`, told when a team reaches the hard limit.
     var opsRecipients: [String]

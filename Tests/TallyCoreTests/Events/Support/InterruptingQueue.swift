@@ -1,17 +1,17 @@
 import Foundation
 import TallyCore
 
-/// An event store that behaves like the one it wraps, except that SIGTERM "arrives" right after it has completed
+/// An event queue that behaves like the one it wraps, except that SIGTERM "arrives" right after it has completed
 /// `completionsBeforeSignal` events: the moment a real signal would most likely land, mid-queue.
 ///
-/// It wraps only `StripeEventStore`, the role `EventsJob` keeps its events and queue in.
-struct InterruptingStore: StripeEventStore {
-    let base: any StripeEventStore
+/// It wraps only `StripeEventQueue`, the role `EventsJob` processes its queue through.
+struct InterruptingQueue: StripeEventQueue {
+    let base: any StripeEventQueue
     let flag: InterruptFlag
     let completionsBeforeSignal: Int
     private let completions = Counter()
 
-    init(_ base: any StripeEventStore, flag: InterruptFlag, after completionsBeforeSignal: Int) {
+    init(_ base: any StripeEventQueue, flag: InterruptFlag, after completionsBeforeSignal: Int) {
         self.base = base
         self.flag = flag
         self.completionsBeforeSignal = completionsBeforeSignal
@@ -31,12 +31,7 @@ struct InterruptingStore: StripeEventStore {
         }
     }
 
-    // Everything else is the wrapped store's.
-    func newestStripeEventCreated() async throws -> Date? { try await base.newestStripeEventCreated() }
-    func storedStripeEventIDs(among eventIDs: [String]) async throws -> Set<String> {
-        try await base.storedStripeEventIDs(among: eventIDs)
-    }
-    func storeAndQueue(_ events: [StripeEventRecord]) async throws -> Int { try await base.storeAndQueue(events) }
+    // Everything else is the wrapped queue's.
     func dueStripeEvents(now: Date, after cursor: DueStripeEvent.Cursor?, limit: Int) async throws -> [DueStripeEvent] {
         try await base.dueStripeEvents(now: now, after: cursor, limit: limit)
     }
@@ -45,9 +40,5 @@ struct InterruptingStore: StripeEventStore {
     }
     func stripeEventQueue(status: EventQueueStatus?) async throws -> [EventQueueEntry] {
         try await base.stripeEventQueue(status: status)
-    }
-    func stripeEvent(id eventID: String) async throws -> StripeEventRecord? { try await base.stripeEvent(id: eventID) }
-    func subscriptionItems(subscriptionID: String?) async throws -> [SubscriptionItemRecord] {
-        try await base.subscriptionItems(subscriptionID: subscriptionID)
     }
 }
