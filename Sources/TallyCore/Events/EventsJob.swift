@@ -5,7 +5,7 @@ import Logging
 /// `stripe_events`, queues it, and processes the queue (subscription items), retrying failures with
 /// backoff and dead-lettering an event after `retry.maxFailures` failures; then, when due, lists every
 /// subscription from Stripe (`SubscriptionListing`), since events reach back 30 days only.
-public struct EventsJob: Sendable {
+public struct EventsJob: TallyJob {
     /// The job's name (`tally_job_runs.job`, the lock, the log label).
     public static let name = "events"
 

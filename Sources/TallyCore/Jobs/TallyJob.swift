@@ -4,8 +4,3 @@ public protocol TallyJob: Sendable {
     func run() async throws -> JobReport
 }
 
-extension ReconcileJob: TallyJob {}
-extension RetryJob: TallyJob {}
-extension UsageAlertsJob: TallyJob {}
-extension EventsJob: TallyJob {}
-extension ReportJob: TallyJob {}

@@ -4,7 +4,7 @@ import Logging
 /// The `tally-reconcile` use-case: for each configured meter, compares the app's usage with Stripe's
 /// per customer and UTC day, pins and classifies every gap, stores the run, writes the reports and
 /// alerts when a person must look.
-public struct ReconcileJob: Sendable {
+public struct ReconcileJob: TallyJob {
     /// The job's name (`tally_job_runs.job`, the lock, the log label).
     public static let name = "reconcile"
 

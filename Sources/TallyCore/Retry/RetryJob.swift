@@ -3,7 +3,7 @@ import Logging
 
 /// The `tally-retry` use-case: re-sends usage Stripe never received with stable identifiers, cancels
 /// duplicates Tally caused while Stripe allows, and lists for a person what may not be sent safely.
-public struct RetryJob: Sendable {
+public struct RetryJob: TallyJob {
     /// The job's name (`tally_job_runs.job`, the lock, the log label).
     public static let name = "retry"
 

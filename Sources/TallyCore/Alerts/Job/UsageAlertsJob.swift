@@ -8,7 +8,7 @@ import Logging
 /// anything is sent and marked after, so a re-run is silent, a failed channel is retried by the next run
 /// without holding up the others, and a new period re-arms every threshold. The arithmetic is
 /// `UsageAlertPlanner`'s; `UsageAlertExecutor` claims, sends and records.
-public struct UsageAlertsJob: Sendable {
+public struct UsageAlertsJob: TallyJob {
     /// The job's name (`tally_job_runs.job`, the lock, the log label).
     public static let name = "alerts"
 

@@ -3,7 +3,7 @@ import Logging
 
 /// `tally-report`: gathers a period's billing and usage data, computes the figures, and writes
 /// `reports/YYYY-MM/finance.xlsx` and `usage.xlsx` with one CSV per sheet, or one team's usage history.
-public struct ReportJob: Sendable {
+public struct ReportJob: TallyJob {
     /// The job's name (`tally_job_runs.job`, the lock, the log label).
     public static let name = "report"
 
