@@ -119,7 +119,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TallyCoreTests",
-            dependencies: ["TallyCore", "TallyTestKit", "TallySandbox"],
+            // TallyCLI: the tests build their jobs through the executables' composition root.
+            dependencies: ["TallyCore", "TallyCLI", "TallyTestKit", "TallySandbox"],
             exclude: ["Reports/Golden", "Reporting/Golden"],
             resources: [.copy("Fixtures")],
             swiftSettings: swift6

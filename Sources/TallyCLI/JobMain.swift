@@ -3,14 +3,15 @@ import Logging
 import TallyCore
 
 /// The start-up every job executable shares: settings, logging, store, Stripe client, mailer, signals,
-/// the job runner, and the exit code. A job's `main.swift` only names its use-case.
+/// the job runner, and the exit code. A job's `main.swift` only names its job, built from the run's
+/// `JobComposition`.
 public enum JobMain {
-    /// Runs `useCase` as the job called `job` and exits with the documented code.
+    /// Runs the job `makeJob` builds as the job called `job` and exits with the documented code.
     public static func run(
         job: String,
         options: JobOptions,
         requirements: Set<ConfigurationRequirement> = [],
-        useCase: @escaping @Sendable (JobContext) async throws -> JobReport
+        makeJob: @escaping @Sendable (JobComposition) throws -> any TallyJob
     ) async -> Never {
         let label = "tally-\(job)"
         let configuration: TallyConfiguration
@@ -68,14 +69,12 @@ public enum JobMain {
             runLogger[metadataKey: "run_id"] = "\(runID)"
             let stripe = StripeClient(configuration: configuration.stripeClientConfiguration, transport: transport,
                                       recorder: store, logger: runLogger, runID: runID)
-            let context = JobContext(configuration: configuration, store: store, stripe: stripe,
-                                     mailer: configuration.makeMailer(), logger: runLogger, clock: SystemClock(),
-                                     interrupt: interrupt, dryRun: options.dryRun, since: since, until: until, runID: runID)
+            let composition = JobComposition(
+                configuration: configuration, store: store, stripe: stripe, http: transport, logger: runLogger,
+                interrupt: interrupt, jobRun: JobRun(runID: runID, dryRun: options.dryRun, since: since, until: until))
             do {
-                if requirements.contains(.meterIDs) {
-                    try await MeterIDCheck.verify(configuration.stripe.meterIDs, stripe: context.stripe)
-                }
-                let report = try await useCase(context)
+                // The job checks its own meters (`ConfiguredMeters`) as its first step.
+                let report = try await makeJob(composition).run()
                 try? await stripe.flushCallLog()
                 return report
             } catch {

@@ -23,8 +23,6 @@ struct AlertsCommand: AsyncParsableCommand {
     @OptionGroup var options: JobOptions
 
     func run() async throws {
-        await JobMain.run(job: "alerts", options: options) { context in
-            try await UsageAlertsJob(http: CurlTransport()).run(context)
-        }
+        await JobMain.run(job: UsageAlertsJob.name, options: options) { try $0.usageAlertsJob() }
     }
 }

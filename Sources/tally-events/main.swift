@@ -21,8 +21,6 @@ struct TallyEvents: AsyncParsableCommand {
     @OptionGroup var options: JobOptions
 
     func run() async throws {
-        await JobMain.run(job: "events", options: options) { context in
-            try await EventCatchUp().run(context)
-        }
+        await JobMain.run(job: EventsJob.name, options: options) { $0.eventsJob() }
     }
 }

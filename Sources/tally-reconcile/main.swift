@@ -20,8 +20,6 @@ struct TallyReconcile: AsyncParsableCommand {
     @OptionGroup var options: JobOptions
 
     func run() async throws {
-        await JobMain.run(job: ReconcileJob.name, options: options, requirements: [.meterIDs]) { context in
-            try await ReconcileJob.run(context)
-        }
+        await JobMain.run(job: ReconcileJob.name, options: options, requirements: [.meterIDs]) { $0.reconcileJob() }
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import TallyCLI
 import TallyCore
 
@@ -35,23 +34,7 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let month = month
-        let teamID = teamID
-        await JobMain.run(job: "report", options: options) { context in
-            let job = ReportJob(context: context)
-            let now = context.clock.now()
-            if let teamID {
-                let fallback = ReportPeriod.recentMonths(12, endingAt: now)
-                return try await job.teamHistory(teamID: teamID, period: try Self.period(month, context, fallback))
-            }
-            return try await job.monthly(period: try Self.period(month, context, .lastCompleteMonth(before: now)))
-        }
-    }
-
-    /// `--month`, else `--since/--until` around the default.
-    private static func period(_ month: String?, _ context: JobContext, _ fallback: ReportPeriod) throws -> ReportPeriod {
-        if let month { return try ReportPeriod.month(month) }
-        let range = try context.range(default: JobTimeRange(start: fallback.start, end: fallback.end))
-        return ReportPeriod(start: range.start, end: range.end)
+        let request = ReportJob.Request(month: month, teamID: teamID)
+        await JobMain.run(job: ReportJob.name, options: options) { $0.reportJob(request) }
     }
 }

@@ -28,8 +28,6 @@ struct TallyRetry: AsyncParsableCommand {
     @OptionGroup var options: JobOptions
 
     func run() async throws {
-        await JobMain.run(job: RetryJob.name, options: options, requirements: [.meterIDs]) { context in
-            try await RetryJob.run(context)
-        }
+        await JobMain.run(job: RetryJob.name, options: options, requirements: [.meterIDs]) { $0.retryJob() }
     }
 }

@@ -30,7 +30,9 @@ struct ReconcileExecutableTests {
     }
 
     /// Plants usage two days ago (all of it in Stripe unless `plantGap`) and runs the job over that day.
-    func run(plantGap: Bool) async throws -> (status: Int32, output: String, reports: URL, day: String) {
+    /// `requests`: what the simulator received, for counting Stripe calls.
+    func run(plantGap: Bool) async throws -> (status: Int32, output: String, reports: URL, day: String, meterID: String,
+                                              requests: [RecordedRequest]) {
         let now = Date()
         let simulator = StripeSimulator(configuration: SimulatorConfiguration(apiKeys: [Self.key], startTime: now))
         try await simulator.start()
@@ -63,8 +65,9 @@ struct ReconcileExecutableTests {
                 "STRIPE_METER_ID": meter.id, "DATABASE_URL": "sqlite:\(database)", "REPORTS_DIR": reports.path,
                 "ALERT_EMAIL": "ops@example.com",
             ])
+            let requests = simulator.requests
             try await simulator.shutdown()
-            return (result.status, result.output, reports, dayText)
+            return (result.status, result.output, reports, dayText, meter.id, requests)
         } catch {
             try? await simulator.shutdown()
             throw error
@@ -91,5 +94,17 @@ struct ReconcileExecutableTests {
         let csv = try String(contentsOf: result.reports.appendingPathComponent("\(result.day)/reconciliation.csv"), encoding: .utf8)
         #expect(csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 1)
         #expect(!FileManager.default.fileExists(atPath: result.reports.appendingPathComponent("outbox").path))
+    }
+
+    @Test("each STRIPE_METER_ID is fetched from Stripe once per run: the job's own fetch is the only check that Stripe knows it")
+    func fetchesEachMeterOnce() async throws {
+        // Given one configured meter and clean usage
+        // When tally-reconcile runs
+        let result = try await run(plantGap: false)
+
+        // Then it asked Stripe for the meter once, not once to check it and again to use it
+        #expect(result.status == 0, "\(result.output)")
+        let meterFetches = result.requests.filter { $0.method == "GET" && $0.path == "/v1/billing/meters/\(result.meterID)" }
+        #expect(meterFetches.count == 1)
     }
 }

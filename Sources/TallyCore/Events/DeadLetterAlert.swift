@@ -5,10 +5,10 @@ struct DeadLetterAlert {
     var deadLettered: [EventQueueEntry]
 
     /// The message, or nil when nothing was dead-lettered or no valid recipient is configured.
-    func message(configuration: TallyConfiguration, now: Date) -> EmailMessage? {
-        let recipients = configuration.mail.alertRecipients.compactMap(EmailAddress.init(parsing:))
+    func message(opsMail: OpsMail, now: Date) -> EmailMessage? {
+        let recipients = opsMail.recipients
         guard !deadLettered.isEmpty, !recipients.isEmpty else { return nil }
-        let from = EmailAddress(parsing: configuration.mail.from) ?? EmailAddress(name: "Tally", address: "tally@localhost")
+        let from = opsMail.sender
         let count = deadLettered.count
         let lines = deadLettered.map { entry in
             "- \(entry.eventID), after \(entry.retryCount) failures: \(entry.lastError ?? "no error recorded")"

@@ -4,11 +4,16 @@
 ///
 /// An abandoned POST may still have reached Stripe: callers store what they sent before sending, and the
 /// next run resends under the same Idempotency-Key, which replays Stripe's first answer.
-struct InterruptibleStripe: StripeAPI {
-    var base: any StripeAPI
-    var interrupt: InterruptFlag
+public struct InterruptibleStripe: StripeAPI {
+    public var base: any StripeAPI
+    public var interrupt: InterruptFlag
 
-    func send(_ request: StripeRequest) async throws -> StripeResponse {
+    public init(base: any StripeAPI, interrupt: InterruptFlag) {
+        self.base = base
+        self.interrupt = interrupt
+    }
+
+    public func send(_ request: StripeRequest) async throws -> StripeResponse {
         try interrupt.check()
         let base = self.base
         let call = Task { try await base.send(request) }

@@ -5,7 +5,8 @@ import Logging
 /// ping, and an exit code from the documented table whatever happens inside.
 public struct JobRunner: Sendable {
     public var job: String
-    public var store: any TallyStore
+    /// The run records and the job's lock.
+    public var store: any JobRunStore & JobLockProvider
     public var logger: Logger
     public var clock: any TallyClock
     public var metrics: MetricsFileWriter?
@@ -13,7 +14,7 @@ public struct JobRunner: Sendable {
     /// Where this job writes files (reports, metrics): a killed run's temporary files there are removed.
     public var outputDirectories: [URL]
 
-    public init(job: String, store: any TallyStore, logger: Logger, clock: any TallyClock = SystemClock(),
+    public init(job: String, store: any JobRunStore & JobLockProvider, logger: Logger, clock: any TallyClock = SystemClock(),
                 metrics: MetricsFileWriter? = nil, healthCheck: (any HealthCheckPinger)? = nil,
                 outputDirectories: [URL] = []) {
         self.job = job

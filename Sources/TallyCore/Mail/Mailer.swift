@@ -46,11 +46,3 @@ public struct MailError: TallyFailure, Equatable {
 
     public var description: String { message }
 }
-
-extension TallyConfiguration {
-    /// The mailer the settings ask for: SMTP when `SMTP_URL` is set, the outbox otherwise.
-    public func makeMailer() -> any Mailer {
-        if let smtp = mail.smtpURL { return SMTPMailer(url: smtp) }
-        return OutboxMailer(directory: output.outboxDirectory)
-    }
-}

@@ -4,23 +4,73 @@ import Logging
 /// The `tally-reconcile` use-case: for each configured meter, compares the app's usage with Stripe's
 /// per customer and UTC day, pins and classifies every gap, stores the run, writes the reports and
 /// alerts when a person must look.
-public enum ReconcileJob {
+public struct ReconcileJob: TallyJob {
     /// The job's name (`tally_job_runs.job`, the lock, the log label).
     public static let name = "reconcile"
 
-    /// Runs one reconciliation with `context`'s dependencies.
-    public static func run(_ context: JobContext) async throws -> JobReport {
-        let outcome = try await reconcile(context)
+    /// The storage roles reconciliation reads and writes: the app's usage, and the runs it keeps.
+    public typealias Store = UsageSource & ReconciliationStore
+
+    /// The settings reconciliation reads.
+    public struct Settings: Sendable {
+        /// `STRIPE_METER_ID`, in order: usage of customers without a metered item is judged on the first.
+        public var meterIDs: [String]
+        /// `RECONCILE_LOOKBACK_DAYS`.
+        public var lookbackDays: Int
+        /// `RECONCILE_SETTLE_MINUTES`, in seconds.
+        public var settleDelay: TimeInterval
+        /// `RECONCILE_ALERT_RATIO`.
+        public var alertRatio: Double
+        /// `REPORTS_DIR`.
+        public var reportsDirectory: URL
+        public var opsMail: OpsMail
+
+        public init(meterIDs: [String], lookbackDays: Int, settleDelay: TimeInterval, alertRatio: Double,
+                    reportsDirectory: URL, opsMail: OpsMail) {
+            self.meterIDs = meterIDs
+            self.lookbackDays = lookbackDays
+            self.settleDelay = settleDelay
+            self.alertRatio = alertRatio
+            self.reportsDirectory = reportsDirectory
+            self.opsMail = opsMail
+        }
+    }
+
+    public var store: any Store
+    public var stripe: any StripeAPI
+    public var mailer: any Mailer
+    public var logger: Logger
+    public var clock: any TallyClock
+    /// Checked between customers: a signal stops the run at the next one.
+    public var interrupt: InterruptFlag
+    public var jobRun: JobRun
+    public var settings: Settings
+
+    public init(store: any Store, stripe: any StripeAPI, mailer: any Mailer, logger: Logger, clock: any TallyClock,
+                interrupt: InterruptFlag, jobRun: JobRun, settings: Settings) {
+        self.store = store
+        self.stripe = stripe
+        self.mailer = mailer
+        self.logger = logger
+        self.clock = clock
+        self.interrupt = interrupt
+        self.jobRun = jobRun
+        self.settings = settings
+    }
+
+    /// Runs one reconciliation: compares, stores the run, writes the reports, alerts when a person must look.
+    public func run() async throws -> JobReport {
+        let outcome = try await reconcile()
         for meter in outcome.meters {
-            _ = try await context.store.saveReconciliation(meter, jobRunID: context.runID, createdAt: outcome.finishedAt)
+            _ = try await store.saveReconciliation(meter, jobRunID: jobRun.runID, createdAt: outcome.finishedAt)
         }
         let builder = ReconciliationReportBuilder(outcome: outcome)
-        let files = try await builder.write(to: ReportPaths(root: context.configuration.output.reportsDirectory))
-        context.logger.info("wrote reconciliation report", metadata: ["csv": "\(files.csv.path)", "xlsx": "\(files.xlsx.path)"])
+        let files = try await builder.write(to: ReportPaths(root: settings.reportsDirectory))
+        logger.info("wrote reconciliation report", metadata: ["csv": "\(files.csv.path)", "xlsx": "\(files.xlsx.path)"])
         if outcome.needsHuman {
-            try await sendAlert(outcome, csv: builder.csvData, context: context)
+            try await sendAlert(outcome, csv: builder.csvData)
         }
-        context.logger.notice("\(outcome.summary)")
+        logger.notice("\(outcome.summary)")
         let compared = outcome.meters.reduce(0) { count, meter in
             count + meter.windows.filter { $0.granularity == .day || $0.granularity == .partialDay }.count
         }
@@ -29,33 +79,28 @@ public enum ReconcileJob {
     }
 
     /// Compares every meter and returns what was found, without storing or sending anything.
-    public static func reconcile(_ context: JobContext) async throws -> ReconciliationOutcome {
-        let settings = context.configuration
-        let now = context.clock.now()
-        let requested = try context.range(default: ReconcileRange.defaultRange(now: now, lookbackDays: settings.reconcile.lookbackDays))
-        let range = ReconcileRange(requested: requested, now: now, settleDelay: settings.reconcile.settleDelay)
-        guard !settings.stripe.meterIDs.isEmpty else {
-            throw ConfigurationError(key: "STRIPE_METER_ID", problem: "is not set", fix: "set it to the meter id(s) to reconcile, comma-separated")
-        }
-        context.logger.info("reconciling", metadata: [
-            "range": "\(requested)", "judged_until": "\(JobTimeRange.format(range.end))",
-            "meters": "\(settings.stripe.meterIDs.joined(separator: ","))"])
-
+    public func reconcile() async throws -> ReconciliationOutcome {
+        // The meters first: an unknown STRIPE_METER_ID is a configuration error before anything else is read.
         var meters: [(Meter, MeterAggregation)] = []
-        for id in settings.stripe.meterIDs {
-            let meter = try await context.stripe.meter(id: id)
+        for meter in try await ConfiguredMeters.fetch(settings.meterIDs, stripe: stripe) {
             meters.append((meter, try MeterAggregation(meter: meter)))
         }
+        let now = clock.now()
+        let requested = try jobRun.range(default: ReconcileRange.defaultRange(now: now, lookbackDays: settings.lookbackDays))
+        let range = ReconcileRange(requested: requested, now: now, settleDelay: settings.settleDelay)
+        logger.info("reconciling", metadata: [
+            "range": "\(requested)", "judged_until": "\(JobTimeRange.format(range.end))",
+            "meters": "\(settings.meterIDs.joined(separator: ","))"])
 
-        try await context.store.checkUsageColumns()
+        try await store.checkUsageColumns()
         // Local side: one aggregate query over the settled range; future-dated rows lie beyond it, so
         // a second query past the range only counts them (and the rows whose time cannot be read at all).
         var aggregate = UsageAggregate(days: [], badRows: BadUsageRows())
         if !range.isEmpty {
-            aggregate = try await context.store.dailyUsage(from: range.start, to: range.end, now: now)
+            aggregate = try await store.dailyUsage(from: range.start, to: range.end, now: now)
         }
-        let beyond = try await context.store.dailyUsage(from: range.end, to: now.addingTimeInterval(100 * 365 * 86_400), now: now,
-                                                        includingUnreadable: true)
+        let beyond = try await store.dailyUsage(from: range.end, to: now.addingTimeInterval(100 * 365 * 86_400), now: now,
+                                                includingUnreadable: true)
         var badRows = aggregate.badRows
         var lateBad = BadUsageRows(futureTimestamp: beyond.badRows.futureTimestamp,
                                    unreadableTimestamp: beyond.badRows.unreadableTimestamp)
@@ -64,27 +109,27 @@ public enum ReconcileJob {
 
         // Stripe side: customers with a metered item on each meter (canceled subscriptions too: their
         // last days may still be in range).
-        let subscribed = customersByMeter(try await context.stripe.subscriptions(status: "all"))
+        let subscribed = Self.customersByMeter(try await stripe.subscriptions(status: "all"))
         let localCustomers = Set(aggregate.days.compactMap(\.stripeCustomerID))
         let stripeOnly = subscribed.values.reduce(into: Set<String>()) { $0.formUnion($1) }.subtracting(localCustomers)
-        let known = try await context.store.customersWithUsage(among: stripeOnly.sorted())
+        let known = try await store.customersWithUsage(among: stripeOnly.sorted())
 
         var results: [MeterReconciliation] = []
         for (index, (meter, aggregation)) in meters.enumerated() {
             let days = aggregate.days.filter { day in
-                meterIndex(for: day.stripeCustomerID, meters: meters.map(\.0.id), subscribed: subscribed) == index
+                Self.meterIndex(for: day.stripeCustomerID, meters: meters.map(\.0.id), subscribed: subscribed) == index
             }
-            let reconciler = MeterReconciler(stripe: context.stripe, usage: context.store, meter: meter, aggregation: aggregation,
-                                             range: range, now: now, logger: context.logger, interrupt: context.interrupt)
+            let reconciler = MeterReconciler(stripe: stripe, usage: store, meter: meter, aggregation: aggregation,
+                                             range: range, now: now, logger: logger, interrupt: interrupt)
             var result = try await reconciler.run(localDays: days, subscribedCustomers: subscribed[meter.id] ?? [],
                                                   knownCustomers: known, badRows: badRows)
             if index == 0 {
-                result.discrepancies += badRowDiscrepancies(badRows, meterID: meter.id, range: range, now: now)
+                result.discrepancies += Self.badRowDiscrepancies(badRows, meterID: meter.id, range: range, now: now)
             }
             results.append(result)
         }
-        return ReconciliationOutcome(meters: results, range: range, alertRatio: settings.reconcile.alertRatio,
-                                     finishedAt: context.clock.now())
+        return ReconciliationOutcome(meters: results, range: range, alertRatio: settings.alertRatio,
+                                     finishedAt: clock.now())
     }
 
     /// The customers with a metered item on each meter, by meter id.
@@ -121,27 +166,25 @@ public enum ReconcileJob {
     }
 
     /// Emails the alert to `ALERT_EMAIL`, or says in the log why it did not.
-    static func sendAlert(_ outcome: ReconciliationOutcome, csv: Data, context: JobContext) async throws {
-        let recipients = context.configuration.mail.alertRecipients.compactMap(EmailAddress.init(parsing:))
+    func sendAlert(_ outcome: ReconciliationOutcome, csv: Data) async throws {
+        let recipients = settings.opsMail.recipients
         guard !recipients.isEmpty else {
-            context.logger.warning("findings need a human but ALERT_EMAIL is not set: no alert sent")
+            logger.warning("findings need a human but ALERT_EMAIL is not set: no alert sent")
             return
         }
         var names: [String: String] = [:]
         for id in Set(outcome.largestGaps.prefix(ReconciliationAlert.tableRows).compactMap(\.customerID)) {
             // Names only make the table easier to read: a customer Stripe does not know keeps its id.
-            let customer = try? await context.stripe.send(.get("/v1/customers/\(StripePath.segment(id))")).decode(Customer.self)
-            if let name = customer?.name { names[id] = name }
+            if let name = try? await stripe.customer(id: id).name { names[id] = name }
         }
         let alert = ReconciliationAlert(outcome: outcome, customerNames: names, csv: csv)
-        let sender = EmailAddress(parsing: context.configuration.mail.from) ?? EmailAddress(name: "Tally", address: "tally@localhost")
-        let message = alert.message(from: sender, to: recipients, date: context.clock.now())
-        if context.dryRun {
-            context.logger.notice("dry run: would email the alert", metadata: [
+        let message = alert.message(from: settings.opsMail.sender, to: recipients, date: clock.now())
+        if jobRun.dryRun {
+            logger.notice("dry run: would email the alert", metadata: [
                 "subject": "\(message.subject)", "to": "\(recipients.map(\.address).joined(separator: ","))"])
             return
         }
-        let delivery = try await context.mailer.send(message)
-        context.logger.notice("sent reconciliation alert", metadata: ["subject": "\(message.subject)", "delivery": "\(delivery)"])
+        let delivery = try await mailer.send(message)
+        logger.notice("sent reconciliation alert", metadata: ["subject": "\(message.subject)", "delivery": "\(delivery)"])
     }
 }

@@ -4,19 +4,19 @@ extension RetryJob {
     /// Sends with at most `width` events in flight, checking the interrupt flag before each new send; on a
     /// stop request the sends in flight are abandoned (their deliveries stay as recorded, and the next run
     /// re-sends them under the same key, which replays Stripe's answer) and the finished ones are kept.
-    static func send(_ candidates: [RetryCandidate], context: JobContext, width: Int) async throws -> [RetryRowResult] {
-        let sender = MeterEventSender(stripe: context.stripe, store: context.store, clock: context.clock)
+    func send(_ candidates: [RetryCandidate], width: Int) async throws -> [RetryRowResult] {
+        let sender = MeterEventSender(stripe: stripe, store: store, clock: clock)
         return try await withThrowingTaskGroup(of: RetryRowResult.self) { group in
             var results: [RetryRowResult] = []
             var next = candidates.makeIterator()
             var inFlight = 0
             var stopped = false
             while true {
-                while inFlight < width, !context.interrupt.isRequested, let candidate = next.next() {
+                while inFlight < width, !interrupt.isRequested, let candidate = next.next() {
                     group.addTask { try await sender.deliver(candidate) }
                     inFlight += 1
                 }
-                if context.interrupt.isRequested { stopped = true }
+                if interrupt.isRequested { stopped = true }
                 let result: RetryRowResult?
                 do {
                     result = try await group.next()

@@ -6,7 +6,7 @@ import Logging
 /// check of the row's window against Stripe (`UnjudgedRowCheck`). Nothing younger than the settle delay is
 /// ever a candidate: the app may still be sending it.
 struct RetryPlanner: Sendable {
-    var store: any TallyStore
+    var store: any RetryJob.Store
     var stripe: any StripeAPI
     var meters: [String: Meter]
     /// The first configured meter: where usage of customers without a metered item is judged.

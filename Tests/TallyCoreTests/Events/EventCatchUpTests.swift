@@ -4,7 +4,7 @@ import TallySandbox
 import TallyTestKit
 @testable import TallyCore
 
-/// `EventCatchUp` against the simulator over loopback HTTP with the live client, on both store backends.
+/// `EventsJob` against the simulator over loopback HTTP with the live client, on both store backends.
 @Suite("tally-events catches up Stripe events and processes them")
 struct EventCatchUpTests {
     @Test("subscriptions created, renewed and cancelled in Stripe end up as the right subscription_items",
@@ -186,9 +186,10 @@ struct EventCatchUpTests {
 
             // When SIGTERM arrives while the first event is being written
             let flag = InterruptFlag()
-            let store = InterruptingStore(harness.store, flag: flag, after: 1)
+            var job = harness.composition(interrupt: flag).eventsJob()
+            job.queue = InterruptingQueue(harness.store, flag: flag, after: 1)
             let stopped = await #expect(throws: JobInterrupted.self) {
-                try await EventCatchUp().run(harness.context(interrupt: flag, store: store))
+                try await job.run()
             }
             #expect(stopped?.exitStatus == .temporaryFailure)
 

@@ -42,13 +42,9 @@ struct SubscriptionListingTests {
             #expect(try await harness.store.latestSubscriptionListing()?.subscriptions == 1)
 
             // And tally-alerts evaluates the team against its allowance instead of skipping it
-            var configuration = harness.configuration
-            configuration.plans = PlanCatalog([product.id: PlanAllowance(tokens: 1_000)])
-            let context = JobContext(configuration: configuration, store: harness.store, stripe: harness.client,
-                                     mailer: configuration.makeMailer(), logger: Logger(label: "tally.alerts-test"),
-                                     clock: harness.clock, interrupt: InterruptFlag(), dryRun: false, since: nil, until: nil,
-                                     runID: 2)
-            let alerts = try await UsageAlertsJob(http: CurlTransport()).evaluate(context)
+            var composition = harness.composition(runID: 2)
+            composition.configuration.plans = PlanCatalog([product.id: PlanAllowance(tokens: 1_000)])
+            let alerts = try await composition.usageAlertsJob().evaluate()
             #expect(alerts.evaluated == 1)
             #expect(alerts.skipped.isEmpty)
             #expect(alerts.recorded == 1)

@@ -53,7 +53,7 @@ struct MeterKindsTests {
         ]
         scenario.stripeEvents = [(0, 704, instant("2026-11-24T09:00:00Z"))]
         try await scenario.run { world in
-            let outcome = try await ReconcileJob.reconcile(world.context)
+            let outcome = try await world.composition.reconcileJob().reconcile()
 
             let gap = try #require(outcome.discrepancies.first)
             #expect(outcome.discrepancies.count == 1)

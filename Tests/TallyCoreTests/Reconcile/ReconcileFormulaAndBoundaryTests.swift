@@ -22,9 +22,9 @@ struct ReconcileFormulaAndBoundaryTests {
             }
         }
         try await scenario.run(since: start, until: instant("2026-11-25T00:00:00Z")) { world in
-            let report = try await ReconcileJob.run(world.context)
+            let report = try await world.composition.reconcileJob().run()
 
-            let run = try #require(try await world.store.reconciliationRuns(jobRunID: world.context.runID).first)
+            let run = try #require(try await world.store.reconciliationRuns(jobRunID: world.composition.jobRun.runID).first)
             #expect(try await world.store.discrepancies(reconciliationRunID: run.id).isEmpty)
             #expect(run.customers == 50 && run.status == "clean")
             #expect(run.localTotal == run.stripeTotal && run.localTotal > 0)
@@ -43,8 +43,8 @@ struct ReconcileFormulaAndBoundaryTests {
         scenario.usage = [SampleUsage(teamID: 1, userID: nil, tokens: 40, createdAt: at, reportedAt: at)]
         scenario.stripeEvents = [(0, 40, at)]
         try await scenario.run(since: instant("2026-11-24T00:00:00Z"), until: instant("2026-11-25T00:00:00Z")) { world in
-            let report = try await ReconcileJob.run(world.context)
-            let run = try #require(try await world.store.reconciliationRuns(jobRunID: world.context.runID).first)
+            let report = try await world.composition.reconcileJob().run()
+            let run = try #require(try await world.store.reconciliationRuns(jobRunID: world.composition.jobRun.runID).first)
             #expect(try await world.store.discrepancies(reconciliationRunID: run.id).isEmpty)
             #expect(report.exitStatus == .ok)
         }
@@ -63,7 +63,7 @@ struct ReconcileFormulaAndBoundaryTests {
         // Stripe holds two events whose values differ from the tokens: a count meter ignores values.
         scenario.stripeEvents = [(0, 1, instant("2026-11-24T09:00:00Z")), (0, 1, instant("2026-11-24T13:00:00Z"))]
         try await scenario.run { world in
-            let found = try await ReconcileJob.reconcile(world.context).discrepancies
+            let found = try await world.composition.reconcileJob().reconcile().discrepancies
             let rows = try await world.store.usageRows(from: instant("2026-11-24T00:00:00Z"), to: instant("2026-11-25T00:00:00Z"), customer: world.customerIDs[0])
 
             let gap = try #require(found.first)
@@ -89,7 +89,7 @@ struct ReconcileFormulaAndBoundaryTests {
             (0, 5, instant("2026-11-24T09:00:00Z")),
         ]
         try await scenario.run { world in
-            let found = try await ReconcileJob.reconcile(world.context).discrepancies
+            let found = try await world.composition.reconcileJob().reconcile().discrepancies
             let rows = try await world.store.usageRows(from: instant("2026-11-24T00:00:00Z"), to: instant("2026-11-25T00:00:00Z"), customer: world.customerIDs[0])
 
             let gap = try #require(found.first)
@@ -111,7 +111,7 @@ struct ReconcileFormulaAndBoundaryTests {
             SampleUsage(teamID: 1, userID: nil, tokens: 13, createdAt: instant("2026-11-24T23:10:00Z")),  // too young
         ]
         try await scenario.run { world in
-            let outcome = try await ReconcileJob.reconcile(world.context)
+            let outcome = try await world.composition.reconcileJob().reconcile()
 
             #expect(outcome.range.end == instant("2026-11-24T23:00:00Z"))
             #expect(outcome.discrepancies.map(\.difference) == [11])
@@ -127,7 +127,7 @@ struct ReconcileFormulaAndBoundaryTests {
         scenario.usage = [SampleUsage(teamID: 1, userID: nil, tokens: 42, createdAt: instant("2026-11-23T23:59:59Z"))]
         scenario.stripeEvents = [(0, 42, instant("2026-11-23T23:59:59Z"))]
         try await scenario.run { world in
-            let outcome = try await ReconcileJob.reconcile(world.context)
+            let outcome = try await world.composition.reconcileJob().reconcile()
             #expect(outcome.discrepancies.isEmpty)
             let day = try #require(outcome.meters.first?.daily.first { $0.day == instant("2026-11-23T00:00:00Z") })
             #expect(day.local == 42 && day.stripe == 42)
@@ -144,7 +144,7 @@ struct ReconcileFormulaAndBoundaryTests {
         scenario.stripeEvents = (0..<6).map { (0, 3, instant("2026-11-24T0\($0):17:00Z")) }
         try await scenario.run(since: instant("2026-11-24T00:00:00Z"), until: instant("2026-11-25T00:00:00Z")) { world in
             let before = world.simulator.requests.count
-            let found = try await ReconcileJob.reconcile(world.context).discrepancies
+            let found = try await world.composition.reconcileJob().reconcile().discrepancies
             let summaryCalls = world.simulator.requests.dropFirst(before).filter { $0.path.hasSuffix("/event_summaries") }.count
 
             #expect(found.allSatisfy { $0.kind == .extraInStripe }, "\(found.map { "\($0.kind) \($0.windowStart) \($0.windowEnd) \($0.difference)" })")
@@ -169,9 +169,9 @@ struct ReconcileFormulaAndBoundaryTests {
                 method: "GET", pathPrefix: "/v1/billing/meters/\(world.meterID)/event_summaries", status: 400,
                 body: #"{"error": {"type": "invalid_request_error", "message": "No such customer"}}"#))
 
-            let report = try await ReconcileJob.run(world.context)
+            let report = try await world.composition.reconcileJob().run()
 
-            let run = try #require(try await world.store.reconciliationRuns(jobRunID: world.context.runID).first)
+            let run = try #require(try await world.store.reconciliationRuns(jobRunID: world.composition.jobRun.runID).first)
             #expect(run.failedCustomers == 1 && run.status == "incomplete")
             let windows = try await world.store.reconciliationWindows(reconciliationRunID: run.id)
             #expect(Set(windows.map(\.customerID)).count == 1)

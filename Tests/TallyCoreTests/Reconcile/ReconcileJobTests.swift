@@ -47,10 +47,10 @@ struct ReconcileJobTests {
     func findsEveryClass(backend: StoreBackendUnderTest) async throws {
         try await Self.planted.run(on: backend) { world in
             // When the job runs with its default range
-            let report = try await ReconcileJob.run(world.context)
+            let report = try await world.composition.reconcileJob().run()
 
             // Then every class is found where it was planted
-            let runs = try await world.store.reconciliationRuns(jobRunID: world.context.runID)
+            let runs = try await world.store.reconciliationRuns(jobRunID: world.composition.jobRun.runID)
             let run = try #require(runs.first)
             #expect(runs.count == 1)
             #expect(run.start == instant("2026-11-21T00:00:00Z") && run.end == instant("2026-11-25T00:00:00Z"))
@@ -104,7 +104,7 @@ struct ReconcileJobTests {
     @Test("the CSV lists every discrepancy with what tally-retry or a person must do")
     func writesCSV() async throws {
         try await Self.planted.run { world in
-            _ = try await ReconcileJob.run(world.context)
+            _ = try await world.composition.reconcileJob().run()
 
             let url = world.reportsDirectory.appendingPathComponent("2026-11-24/reconciliation.csv")
             let text = try String(contentsOf: url, encoding: .utf8)
@@ -120,7 +120,7 @@ struct ReconcileJobTests {
     @Test("the workbook has the summary first with a native chart, then the discrepancies with real dates")
     func writesWorkbook() async throws {
         try await Self.planted.run { world in
-            _ = try await ReconcileJob.run(world.context)
+            _ = try await world.composition.reconcileJob().run()
 
             let workbook = try XLSXReader.read(world.reportsDirectory.appendingPathComponent("2026-11-24/reconciliation.xlsx"))
             #expect(workbook.sheetNames == ["Summary", "Discrepancies", "Daily"])
@@ -142,7 +142,7 @@ struct ReconcileJobTests {
     @Test("the alert says how many and how much, tables the largest gaps, escapes hostile names and attaches the CSV")
     func emailsAlert() async throws {
         try await Self.planted.run { world in
-            _ = try await ReconcileJob.run(world.context)
+            _ = try await world.composition.reconcileJob().run()
 
             let emails = try world.outbox()
             let email = try #require(emails.first)
@@ -170,11 +170,11 @@ struct ReconcileJobTests {
     @Test("a dry run stores the run and writes the reports but sends no email")
     func dryRunSendsNothing() async throws {
         try await Self.planted.run(dryRun: true) { world in
-            let report = try await ReconcileJob.run(world.context)
+            let report = try await world.composition.reconcileJob().run()
             #expect(report.needsHuman)
             #expect(try world.outbox().isEmpty)
             #expect(FileManager.default.fileExists(atPath: world.reportsDirectory.appendingPathComponent("2026-11-24/reconciliation.xlsx").path))
-            #expect(try await world.store.reconciliationRuns(jobRunID: world.context.runID).count == 1)
+            #expect(try await world.store.reconciliationRuns(jobRunID: world.composition.jobRun.runID).count == 1)
         }
     }
 
@@ -185,7 +185,7 @@ struct ReconcileJobTests {
         var scenario = Self.planted
         scenario.environment["SMTP_URL"] = server.url
         try await scenario.run { world in
-            _ = try await ReconcileJob.run(world.context)
+            _ = try await world.composition.reconcileJob().run()
 
             let received = try server.receivedMessages()
             #expect(received.count == 1)

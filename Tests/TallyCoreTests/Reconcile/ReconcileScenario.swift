@@ -1,12 +1,13 @@
 import Foundation
 import Logging
+import TallyCLI
 import TallyCore
 import TallySandbox
 import TallyTestKit
 
 /// A planted world for reconciliation tests: a Stripe simulator on loopback with a meter, customers and
 /// metered subscriptions, a sample app database holding the app's usage, and the job's context around
-/// them, on a manual clock. Stripe events are seeded straight into the simulator, as the app would
+/// them (the composition root the executables use), on a manual clock. Stripe events are seeded straight into the simulator, as the app would
 /// have sent them.
 struct ReconcileScenario {
     static let key = "sk_test_tally"
@@ -36,13 +37,13 @@ struct ReconcileScenario {
     /// What a scenario run gives a test to look at.
     struct World {
         var simulator: StripeSimulator
-        var context: JobContext
+        var composition: JobComposition
         var customerIDs: [String]
         var meterID: String
         var reportsDirectory: URL
         var location: DatabaseLocation
 
-        var store: any TallyStore { context.store }
+        var store: any TallyStore { composition.store }
 
         /// The emails written to the outbox, parsed.
         func outbox() throws -> [ParsedEmail] {
@@ -96,11 +97,11 @@ struct ReconcileScenario {
         let appToSeed = app
         return try await backend.withStore(usageQuery: environment["USAGE_QUERY"], prepare: { try await SampleAppDatabase.create(at: $0, app: appToSeed) }) { store, location in
             let runID = try await store.startRun(job: ReconcileJob.name, startedAt: now, arguments: "", dryRun: dryRun)
-            let context = JobContext(
-                configuration: configuration, store: store, stripe: stripe, mailer: configuration.makeMailer(),
+            let composition = JobComposition(
+                configuration: configuration, store: store, stripe: stripe,
                 logger: Logger(label: "tally.reconcile-test", factory: { _ in SwiftLogNoOpLogHandler() }), clock: clock,
-                interrupt: InterruptFlag(), dryRun: dryRun, since: since, until: until, runID: runID)
-            return try await body(World(simulator: simulator, context: context, customerIDs: customerIDs, meterID: meter.id,
+                jobRun: JobRun(runID: runID, dryRun: dryRun, since: since, until: until))
+            return try await body(World(simulator: simulator, composition: composition, customerIDs: customerIDs, meterID: meter.id,
                                         reportsDirectory: reports, location: location))
         }
     }

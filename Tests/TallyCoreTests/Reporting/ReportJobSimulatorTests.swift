@@ -78,8 +78,8 @@ struct ReportJobSimulatorTests {
         let stripe = StripeClient(
             configuration: StripeClientConfiguration(apiKey: Secret(key), apiBase: simulator.baseURL, maxRequestsPerSecond: 0),
             transport: CurlTransport(), clock: clock, recorder: store)
-        let job = ReportJob(stripe: stripe, store: store, logger: Logger(label: "test"), clock: clock,
-                            paths: ReportPaths(root: directory.appendingPathComponent("reports")), dryRun: dryRun)
+        let job = ReportJob(store: store, stripe: stripe, logger: Logger(label: "test"), clock: clock, jobRun: JobRun(runID: 1, dryRun: dryRun),
+                            settings: ReportJob.Settings(reportsDirectory: directory.appendingPathComponent("reports")))
         do {
             let report = try await job.monthly(period: try ReportPeriod.month("2026-10"))
             try await store.close()

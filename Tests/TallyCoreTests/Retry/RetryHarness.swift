@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import TallyCLI
 import TallyCore
 import TallySandbox
 import TallyTestKit
@@ -8,34 +9,30 @@ import TallyTestKit
 /// Runs `tally-retry` (and `tally-reconcile`) inside a `ReconcileScenario` world, at any instant, with the
 /// Stripe client optionally wrapped to lose answers or to "kill" the run mid-way.
 extension ReconcileScenario.World {
-    /// A fresh job context at `now` (the simulator's clock is moved there too) for `job`.
-    func jobContext(job: String, at now: Date, stripe: (any StripeAPI)? = nil, interrupt: InterruptFlag = InterruptFlag(),
-                 dryRun: Bool = false, since: Date? = nil, until: Date? = nil) async throws -> JobContext {
+    /// The run's parts at `now` (the simulator's clock is moved there too), with a fresh run record for `job`.
+    func composition(job: String, at now: Date, stripe: (any StripeAPI)? = nil, interrupt: InterruptFlag = InterruptFlag(),
+                     dryRun: Bool = false, since: Date? = nil, until: Date? = nil) async throws -> JobComposition {
         simulator.clock.set(now)
-        var context = self.context
-        context.clock = ManualClock(now: now)
-        if let stripe { context.stripe = stripe }
-        context.interrupt = interrupt
-        context.dryRun = dryRun
-        context.since = since
-        context.until = until
-        context.runID = try await store.startRun(job: job, startedAt: now, arguments: "", dryRun: dryRun)
-        return context
+        let runID = try await store.startRun(job: job, startedAt: now, arguments: "", dryRun: dryRun)
+        return JobComposition(configuration: composition.configuration, store: store, stripe: stripe ?? composition.stripe,
+                              mailer: composition.mailer, logger: composition.logger, clock: ManualClock(now: now),
+                              interrupt: interrupt, jobRun: JobRun(runID: runID, dryRun: dryRun, since: since, until: until))
     }
 
     /// Runs `tally-retry` at `now`.
     @discardableResult
     func retry(at now: Date, stripe: (any StripeAPI)? = nil, interrupt: InterruptFlag = InterruptFlag(), dryRun: Bool = false,
-               since: Date? = nil, settings: RetrySettings = RetrySettings()) async throws -> JobReport {
-        let context = try await jobContext(job: RetryJob.name, at: now, stripe: stripe, interrupt: interrupt, dryRun: dryRun, since: since)
-        return try await RetryJob.run(context, settings: settings)
+               since: Date? = nil, concurrentSends: Int = 32) async throws -> JobReport {
+        let composition = try await composition(job: RetryJob.name, at: now, stripe: stripe, interrupt: interrupt, dryRun: dryRun,
+                                                since: since)
+        return try await composition.retryJob(concurrentSends: concurrentSends).run()
     }
 
     /// Runs `tally-reconcile` at `now` and returns the discrepancies it stored.
     func reconcile(at now: Date) async throws -> [Discrepancy] {
-        let context = try await jobContext(job: ReconcileJob.name, at: now)
-        _ = try await ReconcileJob.run(context)
-        guard let run = try await store.reconciliationRuns(jobRunID: context.runID).first else { return [] }
+        let composition = try await composition(job: ReconcileJob.name, at: now)
+        _ = try await composition.reconcileJob().run()
+        guard let run = try await store.reconciliationRuns(jobRunID: composition.jobRun.runID).first else { return [] }
         return try await store.discrepancies(reconciliationRunID: run.id).map(\.discrepancy)
     }
 

@@ -108,7 +108,7 @@ struct RetryJobTests {
     func timeoutRetriedNextRun() async throws {
         try await Self.gaps.run { world in
             // Given the send reached Stripe but its answer timed out
-            let losing = DisruptingStripe(world.context.stripe, loseAnswerOf: 1)
+            let losing = DisruptingStripe(world.composition.stripe, loseAnswerOf: 1)
             let first = try await world.retry(at: Self.now, stripe: losing)
             let rows = try await world.store.usageRows(from: instant("2026-11-24T10:30:00Z"), to: instant("2026-11-24T10:31:00Z"), customer: nil)
             let identifier = "tu_\(try #require(rows.first).id)"
@@ -140,12 +140,11 @@ struct RetryJobTests {
     @Test("a run stopped mid-way and one killed between Stripe's answer and the store write, re-run, send each event exactly once")
     func killedRunSendsEachOnce() async throws {
         try await Self.tenUnreported.run { world in
-            let settings = RetrySettings(concurrentSends: 2)
             // Given a run that is asked to stop after 3 sends
             let flag = InterruptFlag()
             await #expect(throws: JobInterrupted.self) {
-                try await world.retry(at: Self.now, stripe: DisruptingStripe(world.context.stripe, interrupt: flag, stopAfter: 3),
-                                      interrupt: flag, settings: settings)
+                try await world.retry(at: Self.now, stripe: DisruptingStripe(world.composition.stripe, interrupt: flag, stopAfter: 3),
+                                      interrupt: flag, concurrentSends: 2)
             }
             let afterStop = world.stripeEvents(customer: 0).count
             #expect(afterStop >= 3 && afterStop < 10)
@@ -153,12 +152,12 @@ struct RetryJobTests {
             // And a run killed after Stripe accepted its second send, before the delivery was stored
             await #expect(throws: CancellationError.self) {
                 try await world.retry(at: Self.now.addingTimeInterval(60),
-                                      stripe: DisruptingStripe(world.context.stripe, loseAnswerOf: 2, failure: CancellationError()),
-                                      settings: settings)
+                                      stripe: DisruptingStripe(world.composition.stripe, loseAnswerOf: 2, failure: CancellationError()),
+                                      concurrentSends: 2)
             }
 
             // When a last run finishes the work
-            let report = try await world.retry(at: Self.now.addingTimeInterval(120), settings: settings)
+            let report = try await world.retry(at: Self.now.addingTimeInterval(120), concurrentSends: 2)
 
             // Then each of the ten rows is in Stripe exactly once
             let events = world.stripeEvents(customer: 0)

@@ -33,7 +33,7 @@ struct UnclearAnswerTests {
     func fiveHundredDoesNotWedge() async throws {
         try await Self.oneUnreported.run { world in
             // Given every attempt of the first run's send is answered 500 before Stripe processes it
-            let failing = FaultsAroundMeterEvents(world.context.stripe, simulator: world.simulator, plan: FaultPlan(errorRate: 1))
+            let failing = FaultsAroundMeterEvents(world.composition.stripe, simulator: world.simulator, plan: FaultPlan(errorRate: 1))
             let first = try await world.retry(at: Self.now, stripe: failing)
             let unclear = try await delivery(world)
             #expect(unclear.status == .unconfirmed && unclear.attempts == 1, "\(unclear)")
@@ -57,7 +57,7 @@ struct UnclearAnswerTests {
     func inRunRetriesTakeNewKeys() async throws {
         try await Self.oneUnreported.run { world in
             // Given Stripe's first answer to the send is a 500 after applying it, and the retry is clean
-            let once = FaultsAroundMeterEvents(world.context.stripe, simulator: world.simulator,
+            let once = FaultsAroundMeterEvents(world.composition.stripe, simulator: world.simulator,
                                                plan: FaultPlan(errorAfterApplyRate: 1, faultyRequests: 1))
             let report = try await world.retry(at: Self.now, stripe: once)
 
@@ -80,7 +80,7 @@ struct UnclearAnswerTests {
             let fiveHundred = StripeError(code: .server, endpoint: "POST /v1/billing/meter_events", httpStatus: 500,
                                           message: "Stripe failed POST /v1/billing/meter_events (500)")
             _ = try await world.retry(at: Self.now.addingTimeInterval(600),
-                                      stripe: DisruptingStripe(world.context.stripe, loseAnswerOf: 1, failure: fiveHundred))
+                                      stripe: DisruptingStripe(world.composition.stripe, loseAnswerOf: 1, failure: fiveHundred))
             #expect(try await delivery(world).status == .unconfirmed)
 
             // When retry runs again 25 hours later, with no newer reconciliation
@@ -101,7 +101,7 @@ struct UnclearAnswerTests {
             _ = try await world.reconcile(at: Self.now)
             await #expect(throws: CancellationError.self) {
                 try await world.retry(at: Self.now.addingTimeInterval(600),
-                                      stripe: DisruptingStripe(world.context.stripe, loseAnswerOf: 1, failure: CancellationError()))
+                                      stripe: DisruptingStripe(world.composition.stripe, loseAnswerOf: 1, failure: CancellationError()))
             }
             #expect(try await delivery(world).status == .pending)
 
@@ -141,7 +141,7 @@ struct UnclearAnswerTests {
     func unreadableAppliedTwoHundredSettles() async throws {
         try await Self.oneUnreported.run { world in
             // Given Stripe records the event but its 200 arrives cut short
-            let cut = FaultsAroundMeterEvents(world.context.stripe, simulator: world.simulator, plan: FaultPlan(unreadableSuccessRate: 1))
+            let cut = FaultsAroundMeterEvents(world.composition.stripe, simulator: world.simulator, plan: FaultPlan(unreadableSuccessRate: 1))
             _ = try await world.retry(at: Self.now, stripe: cut)
             #expect(try await delivery(world).status == .unconfirmed)
 
@@ -160,7 +160,7 @@ struct UnclearAnswerTests {
     func unconfirmedPastWindowGoesToHuman() async throws {
         try await Self.oneUnreported.run { world in
             // Given the send got 500s before Stripe processed it
-            let failing = FaultsAroundMeterEvents(world.context.stripe, simulator: world.simulator, plan: FaultPlan(errorRate: 1))
+            let failing = FaultsAroundMeterEvents(world.composition.stripe, simulator: world.simulator, plan: FaultPlan(errorRate: 1))
             _ = try await world.retry(at: Self.now, stripe: failing)
 
             // When the next run is 25 hours later

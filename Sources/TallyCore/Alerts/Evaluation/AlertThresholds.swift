@@ -11,10 +11,6 @@ public struct AlertThresholds: Sendable, Equatable {
         self.hardLimit = hardLimit
     }
 
-    public init(_ settings: TallyConfiguration.UsageAlertSettings) {
-        self.init(ratios: settings.thresholds, warning: settings.warningThreshold, hardLimit: settings.hardLimit)
-    }
-
     /// The level of a crossed threshold.
     public func level(of threshold: Double) -> UsageLevel {
         if threshold >= hardLimit { return .limit }

@@ -12,20 +12,20 @@ struct CustomerComparison: Sendable {
         windows.filter { $0.granularity == .day || $0.granularity == .partialDay }
     }
 
-    /// Compares `customer`, whose local days are `local` (empty when it had no usage in range).
+    /// Compares `customer`, whose local days are `local` (empty when it had no usage in range), on `meter`.
     static func compare(customer: String, teamID: String?, local: [Date: DailyUsage], isUnknown: Bool,
-                        reconciler: MeterReconciler) async throws -> CustomerComparison {
-        let aggregation = reconciler.aggregation
+                        on meter: MeterUnderComparison) async throws -> CustomerComparison {
+        let aggregation = meter.aggregation
         // A `last` meter bills the last value of each hour, day and period: it is judged hour by hour,
         // except when the meter keeps one event per day.
         if aggregation.formula == .last && aggregation.window != .day {
-            return try await compareLastByHour(customer: customer, teamID: teamID, isUnknown: isUnknown, reconciler: reconciler)
+            return try await compareLastByHour(customer: customer, teamID: teamID, isUnknown: isUnknown, on: meter)
         }
-        let meterID = reconciler.meter.id
-        let range = reconciler.range
-        let classifier = GapClassifier(meterID: meterID, aggregation: aggregation, now: reconciler.now)
+        let meterID = meter.meterID
+        let range = meter.range
+        let classifier = GapClassifier(meterID: meterID, aggregation: aggregation, now: meter.now)
         var result = CustomerComparison(customerID: customer)
-        let stripeByDay = try await reconciler.stripeValues(customer: customer)
+        let stripeByDay = try await meter.stripeValues(customer: customer)
         for day in range.days {
             let segment = range.segment(of: day)
             let localValue = local[day].map(aggregation.value(of:)) ?? 0
@@ -42,10 +42,10 @@ struct CustomerComparison: Sendable {
                 continue
             }
             // Bad rows are counted elsewhere and never judged.
-            let rows = try await reconciler.usage.usageRows(from: segment.start, to: segment.end, customer: customer)
+            let rows = try await meter.usage.usageRows(from: segment.start, to: segment.end, customer: customer)
                 .filter(\.isBillable)
-            let drill = DrillDown(stripe: reconciler.stripe, meterID: meterID, customerID: customer, aggregation: aggregation,
-                                  callBudget: reconciler.drillDownBudget)
+            let drill = DrillDown(stripe: meter.stripe, meterID: meterID, customerID: customer, aggregation: aggregation,
+                                  callBudget: meter.drillDownBudget)
             let outcome = try await drill.run(start: segment.start, end: segment.end, rows: rows, stripeTotal: stripeValue)
             for window in outcome.visited {
                 result.windows.append(ReconciliationWindow(
@@ -68,18 +68,18 @@ struct CustomerComparison: Sendable {
     /// each hour. A day's value is its latest hour's on each side; each discrepant hour is a finding whose
     /// difference is its effect on the day's billed value, so the totals add up to what Stripe bills wrongly.
     static func compareLastByHour(customer: String, teamID: String?, isUnknown: Bool,
-                                  reconciler: MeterReconciler) async throws -> CustomerComparison {
-        let meterID = reconciler.meter.id
-        let range = reconciler.range
-        let classifier = GapClassifier(meterID: meterID, aggregation: reconciler.aggregation, now: reconciler.now)
+                                  on meter: MeterUnderComparison) async throws -> CustomerComparison {
+        let meterID = meter.meterID
+        let range = meter.range
+        let classifier = GapClassifier(meterID: meterID, aggregation: meter.aggregation, now: meter.now)
         var result = CustomerComparison(customerID: customer)
         guard !range.isEmpty else { return result }
         var stripeByHour: [Date: Int64] = [:]
-        for summary in try await reconciler.stripe.meterEventSummaries(meterID: meterID, customer: customer, start: range.start,
+        for summary in try await meter.stripe.meterEventSummaries(meterID: meterID, customer: customer, start: range.start,
                                                                        end: range.end, grouping: .hour) {
             stripeByHour[summary.startTime] = DrillDown.value(summary)
         }
-        let rows = isUnknown ? [] : try await reconciler.usage.usageRows(from: range.start, to: range.end, customer: customer)
+        let rows = isUnknown ? [] : try await meter.usage.usageRows(from: range.start, to: range.end, customer: customer)
             .filter(\.isBillable)
         var rowsByHour: [Date: [UsageRow]] = [:]
         for row in rows { rowsByHour[MeterAggregation.Window.hour.start(of: row.createdAt), default: []].append(row) }

@@ -68,10 +68,12 @@ public struct MeterReconciler: Sendable {
         result.customers = customers.count + teamsWithoutCustomer.count
         let localByCustomer = local
         let teamByCustomer = teams
+        let underComparison = MeterUnderComparison(stripe: stripe, usage: usage, meterID: meter.id, aggregation: aggregation,
+                                                   range: range, now: now, drillDownBudget: drillDownBudget)
         let compared = try await compareAll(customers) { customer in
             try await CustomerComparison.compare(
                 customer: customer, teamID: teamByCustomer[customer], local: localByCustomer[customer] ?? [:],
-                isUnknown: localByCustomer[customer] == nil && !knownCustomers.contains(customer), reconciler: self)
+                isUnknown: localByCustomer[customer] == nil && !knownCustomers.contains(customer), on: underComparison)
         }
         for (customer, comparison) in compared {
             switch comparison {
@@ -126,23 +128,6 @@ public struct MeterReconciler: Sendable {
             }
             return zip(customers, results).map { ($0, $1!) }
         }
-    }
-
-    /// Stripe's value per day of `customer`: one `day`-grouped call for the whole days, one ungrouped call
-    /// for each partial day at either end.
-    func stripeValues(customer: String) async throws -> [Date: Int64] {
-        var values: [Date: Int64] = [:]
-        if let whole = range.wholeDays {
-            let summaries = try await stripe.meterEventSummaries(meterID: meter.id, customer: customer,
-                                                                 start: whole.start, end: whole.end, grouping: .day)
-            for summary in summaries { values[JobTimeRange.startOfUTCDay(summary.startTime), default: 0] += DrillDown.value(summary) }
-        }
-        for part in range.partialDays {
-            let summaries = try await stripe.meterEventSummaries(meterID: meter.id, customer: customer,
-                                                                 start: part.start, end: part.end)
-            values[JobTimeRange.startOfUTCDay(part.start), default: 0] += summaries.reduce(0) { $0 + DrillDown.value($1) }
-        }
-        return values
     }
 
     /// Totals are added with an overflow check: a total too large for 64 bits stops the run as bad data,

@@ -4,10 +4,10 @@ import Logging
 /// Fetches what a report needs from Stripe and the database.
 public struct ReportingDataGatherer: Sendable {
     public var stripe: any StripeAPI
-    public var store: any TallyStore
+    public var store: any ReportJob.Store
     public var logger: Logger
 
-    public init(stripe: any StripeAPI, store: any TallyStore, logger: Logger) {
+    public init(stripe: any StripeAPI, store: any ReportJob.Store, logger: Logger) {
         self.stripe = stripe
         self.store = store
         self.logger = logger

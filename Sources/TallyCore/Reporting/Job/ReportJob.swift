@@ -3,33 +3,77 @@ import Logging
 
 /// `tally-report`: gathers a period's billing and usage data, computes the figures, and writes
 /// `reports/YYYY-MM/finance.xlsx` and `usage.xlsx` with one CSV per sheet, or one team's usage history.
-public struct ReportJob: Sendable {
-    public var stripe: any StripeAPI
-    public var store: any TallyStore
-    public var logger: Logger
-    public var clock: any TallyClock
-    public var paths: ReportPaths
-    /// Gather and compute, log what would be written, write nothing.
-    public var dryRun: Bool
-    public var interrupt: InterruptFlag
-    public var files = AtomicFileWriter()
+public struct ReportJob: TallyJob {
+    /// The job's name (`tally_job_runs.job`, the lock, the log label).
+    public static let name = "report"
 
-    public init(stripe: any StripeAPI, store: any TallyStore, logger: Logger, clock: any TallyClock,
-                paths: ReportPaths, dryRun: Bool, interrupt: InterruptFlag = InterruptFlag()) {
-        self.stripe = stripe
-        self.store = store
-        self.logger = logger
-        self.clock = clock
-        self.paths = paths
-        self.dryRun = dryRun
-        self.interrupt = interrupt
+    /// The storage roles a report reads: the app's usage and teams, the latest discrepancies, the API calls.
+    public typealias Store = UsageSource & ReportingSource
+
+    /// What the command line asked for.
+    public struct Request: Sendable, Equatable {
+        /// `--month YYYY-MM`; else `--since/--until` around the default period, else the default.
+        public var month: String?
+        /// `--team`: only this team's usage history (default range: the last 12 months).
+        public var teamID: String?
+
+        public init(month: String? = nil, teamID: String? = nil) {
+            self.month = month
+            self.teamID = teamID
+        }
     }
 
-    /// The job as the executable runs it, from its context.
-    public init(context: JobContext) {
-        self.init(stripe: context.stripe, store: context.store, logger: context.logger, clock: context.clock,
-                  paths: ReportPaths(root: context.configuration.output.reportsDirectory), dryRun: context.dryRun,
-                  interrupt: context.interrupt)
+    /// The settings a report reads.
+    public struct Settings: Sendable {
+        /// `REPORTS_DIR`.
+        public var reportsDirectory: URL
+
+        public init(reportsDirectory: URL) {
+            self.reportsDirectory = reportsDirectory
+        }
+    }
+
+    public var store: any Store
+    public var stripe: any StripeAPI
+    public var logger: Logger
+    public var clock: any TallyClock
+    /// Checked between the workbooks.
+    public var interrupt: InterruptFlag
+    /// A dry run gathers and computes, logs what would be written, and writes nothing.
+    public var jobRun: JobRun
+    public var settings: Settings
+    public var request: Request
+    public var files = AtomicFileWriter()
+
+    public init(store: any Store, stripe: any StripeAPI, logger: Logger, clock: any TallyClock,
+                interrupt: InterruptFlag = InterruptFlag(), jobRun: JobRun, settings: Settings, request: Request = Request()) {
+        self.store = store
+        self.stripe = stripe
+        self.logger = logger
+        self.clock = clock
+        self.interrupt = interrupt
+        self.jobRun = jobRun
+        self.settings = settings
+        self.request = request
+    }
+
+    private var dryRun: Bool { jobRun.dryRun }
+    private var paths: ReportPaths { ReportPaths(root: settings.reportsDirectory) }
+
+    /// Writes what `request` asks for: a team's usage history, or the month's workbooks.
+    public func run() async throws -> JobReport {
+        let now = clock.now()
+        if let teamID = request.teamID {
+            return try await teamHistory(teamID: teamID, period: try period(default: .recentMonths(12, endingAt: now)))
+        }
+        return try await monthly(period: try period(default: .lastCompleteMonth(before: now)))
+    }
+
+    /// `--month`, else `--since/--until` around the default.
+    private func period(default fallback: ReportPeriod) throws -> ReportPeriod {
+        if let month = request.month { return try ReportPeriod.month(month) }
+        let range = try jobRun.range(default: JobTimeRange(start: fallback.start, end: fallback.end))
+        return ReportPeriod(start: range.start, end: range.end)
     }
 
     /// Writes the finance and usage workbooks and CSVs for `period` into `reports/<period's month>/`.

@@ -27,9 +27,11 @@ struct SQLiteExecutor: SQLExecutor {
                 try await queue.writeWithoutTransaction { db in try db.execute(sql: "COMMIT") }
                 return result
             } catch {
-                try? await queue.writeWithoutTransaction { db in
+                // In a task of its own: GRDB refuses a cancelled task's work, and a stopped job's abandoned
+                // transaction must not leave the one connection inside it.
+                await Task { try? await queue.writeWithoutTransaction { db in
                     if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") }
-                }
+                } }.value
                 throw error
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TallyCLI
 import TallyTestKit
 @testable import TallyCore
 
@@ -87,10 +88,10 @@ struct AlertsScenario {
 
     /// One `tally-alerts` run.
     func run(dryRun: Bool = false, mailer: (any Mailer)? = nil, http: any HTTPTransport = CurlTransport()) async throws -> UsageAlertsSummary {
-        let context = JobContext(configuration: configuration, store: store, stripe: stripe,
-                                 mailer: mailer ?? configuration.makeMailer(), logger: Logger(label: "tally.alerts-test"),
-                                 clock: clock, interrupt: InterruptFlag(), dryRun: dryRun, since: nil, until: nil, runID: 1)
-        return try await UsageAlertsJob(http: http).evaluate(context)
+        let composition = JobComposition(configuration: configuration, store: store, stripe: stripe, mailer: mailer, http: http,
+                                         logger: Logger(label: "tally.alerts-test"), clock: clock,
+                                         jobRun: JobRun(runID: 1, dryRun: dryRun))
+        return try await composition.usageAlertsJob().evaluate()
     }
 
     /// The ledger rows of team 1.
@@ -103,8 +104,8 @@ struct AlertsScenario {
     }
 }
 
-/// Stripe's product endpoint for the metadata fallback: answers `GET /v1/products/<id>` for the products it
-/// knows, and fails like a missing product otherwise.
+/// Stripe's product endpoint for the metadata fallback: answers `GET /v1/products/<id>` (`product(id:)`) for the
+/// products it knows, and fails like a missing product otherwise.
 struct ProductCatalogStripe: StripeAPI {
     var products: [String: [String: String]]
 

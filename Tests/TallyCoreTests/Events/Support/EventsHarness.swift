@@ -1,11 +1,12 @@
 import Foundation
 import Logging
+import TallyCLI
 import TallySandbox
 import TallyTestKit
 @testable import TallyCore
 
 /// The simulator on a loopback port, the live Stripe client talking to it over HTTP, a fresh store and a
-/// manual clock that starts at the simulator's time: what `EventCatchUp` runs against in these tests.
+/// manual clock that starts at the simulator's time: what `EventsJob` runs against in these tests.
 struct EventsHarness {
     static let key = "sk_test_tally"
 
@@ -57,17 +58,16 @@ struct EventsHarness {
             .map { try ParsedEmail.parse(Data(contentsOf: $0)) }
     }
 
-    /// The context the job's shell would build, on this harness.
-    func context(dryRun: Bool = false, since: Date? = nil, interrupt: InterruptFlag = InterruptFlag(),
-                 store: (any TallyStore)? = nil) -> JobContext {
-        JobContext(configuration: configuration, store: store ?? self.store, stripe: client, mailer: configuration.makeMailer(),
-                   logger: Logger(label: "tally.events-test"), clock: clock, interrupt: interrupt, dryRun: dryRun,
-                   since: since, until: nil, runID: 1)
+    /// The parts the job's shell would compose, on this harness.
+    func composition(dryRun: Bool = false, since: Date? = nil, interrupt: InterruptFlag = InterruptFlag(),
+                     runID: Int64 = 1) -> JobComposition {
+        JobComposition(configuration: configuration, store: store, stripe: client, logger: Logger(label: "tally.events-test"),
+                       clock: clock, interrupt: interrupt, jobRun: JobRun(runID: runID, dryRun: dryRun, since: since))
     }
 
     /// One `tally-events` run.
     func catchUp(dryRun: Bool = false, since: Date? = nil) async throws -> EventCatchUpSummary {
-        try await EventCatchUp().catchUp(context(dryRun: dryRun, since: since))
+        try await composition(dryRun: dryRun, since: since).eventsJob().catchUp()
     }
 
     /// Moves Stripe's time and Tally's together (Stripe bills the periods that end on the way).

@@ -1,5 +1,7 @@
 import Foundation
+import TallyCore
 
+/// What the settings ask the composition root to build: the store, the Stripe client, the mailer.
 extension TallyConfiguration {
     /// The store settings, with `DATABASE_URL` parsed (a bad URL is a configuration error naming the key).
     /// `requiringAppDatabase`: the database must already exist and hold the usage query's table (jobs).
@@ -25,5 +27,11 @@ extension TallyConfiguration {
             maxAttempts: stripe.maxAttempts,
             requestTimeout: .seconds(stripe.requestTimeout),
             circuitBreakerThreshold: stripe.circuitBreakerThreshold)
+    }
+
+    /// The mailer the settings ask for: SMTP when `SMTP_URL` is set, the outbox otherwise.
+    public func makeMailer() -> any Mailer {
+        if let smtp = mail.smtpURL { return SMTPMailer(url: smtp) }
+        return OutboxMailer(directory: output.outboxDirectory)
     }
 }

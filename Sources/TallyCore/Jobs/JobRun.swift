@@ -1,41 +1,21 @@
 import Foundation
-import Logging
 
-/// Everything a use-case needs for one run, built by the executable's shell and handed in whole, so the
-/// use-case never reads the environment or opens anything itself.
-public struct JobContext: Sendable {
-    public var configuration: TallyConfiguration
-    public var store: any TallyStore
-    public var stripe: any StripeAPI
-    public var mailer: any Mailer
-    public var logger: Logger
-    public var clock: any TallyClock
-    /// Checked between items, and by every Stripe call of `stripe`: a signal stops the run at the next
-    /// item or call, abandoning a call in flight.
-    public var interrupt: InterruptFlag
+/// The facts of one run that every job may read: its record in `tally_job_runs`, whether it is a dry run,
+/// and the range flags. Dependencies and settings are not here: each job takes only the ones it uses.
+public struct JobRun: Sendable, Equatable {
+    public var runID: Int64
     /// Work out and store what would be done, but send nothing.
     public var dryRun: Bool
     /// `--since`, when given.
     public var since: Date?
     /// `--until`, when given.
     public var until: Date?
-    public var runID: Int64
 
-    public init(configuration: TallyConfiguration, store: any TallyStore, stripe: any StripeAPI, mailer: any Mailer,
-                logger: Logger, clock: any TallyClock, interrupt: InterruptFlag, dryRun: Bool,
-                since: Date?, until: Date?, runID: Int64) {
-        self.configuration = configuration
-        self.store = store
-        // Every Stripe call of the run stops with it (see `InterruptibleStripe`).
-        self.stripe = stripe is InterruptibleStripe ? stripe : InterruptibleStripe(base: stripe, interrupt: interrupt)
-        self.mailer = mailer
-        self.logger = logger
-        self.clock = clock
-        self.interrupt = interrupt
+    public init(runID: Int64, dryRun: Bool = false, since: Date? = nil, until: Date? = nil) {
+        self.runID = runID
         self.dryRun = dryRun
         self.since = since
         self.until = until
-        self.runID = runID
     }
 
     /// The run's range: `--since`/`--until` where given, the job's default otherwise.

@@ -1,0 +1,37 @@
+import Foundation
+import TallyCore
+
+/// Each job's settings, taken from the configuration here and nowhere else: a job sees only the settings
+/// it reads, never `TallyConfiguration`.
+extension TallyConfiguration {
+    /// `ALERT_EMAIL` (its valid addresses) and `MAIL_FROM` (Tally's own address when unreadable).
+    public var opsMail: OpsMail {
+        OpsMail(recipients: mail.alertRecipients.compactMap(EmailAddress.init(parsing:)),
+                sender: EmailAddress(parsing: mail.from) ?? EmailAddress(name: "Tally", address: "tally@localhost"))
+    }
+
+    public var reconcileSettings: ReconcileJob.Settings {
+        ReconcileJob.Settings(meterIDs: stripe.meterIDs, lookbackDays: reconcile.lookbackDays, settleDelay: reconcile.settleDelay,
+                              alertRatio: reconcile.alertRatio, reportsDirectory: output.reportsDirectory, opsMail: opsMail)
+    }
+
+    public func retrySettings(concurrentSends: Int = 32) -> RetryJob.Settings {
+        RetryJob.Settings(meterIDs: stripe.meterIDs, settleDelay: reconcile.settleDelay, reportsDirectory: output.reportsDirectory,
+                          opsMail: opsMail, concurrentSends: concurrentSends)
+    }
+
+    public var usageAlertsSettings: UsageAlertsJob.Settings {
+        UsageAlertsJob.Settings(
+            thresholds: AlertThresholds(ratios: usageAlerts.thresholds, warning: usageAlerts.warningThreshold,
+                                        hardLimit: usageAlerts.hardLimit),
+            plans: plans, opsRecipients: mail.alertRecipients, reportsDirectory: output.reportsDirectory)
+    }
+
+    public func eventsSettings(catchUp: EventCatchUpSettings = .init()) -> EventsJob.Settings {
+        EventsJob.Settings(catchUp: catchUp, opsMail: opsMail, secretValues: secretValues)
+    }
+
+    public var reportSettings: ReportJob.Settings {
+        ReportJob.Settings(reportsDirectory: output.reportsDirectory)
+    }
+}
