@@ -104,6 +104,10 @@ struct FinanceWorkbookTests {
         #expect(perLine.kind == "bar")
         #expect(perLine.grouping == "clustered")
         #expect(perLine.seriesCount == 2)
+        // Invoices down the side, tokens along the bottom
+        #expect(perLine.categoryAxis?.title == "Invoice")
+        #expect(perLine.valueAxis?.title == "Tokens")
+        #expect(perLine.valueAxis?.numberFormat == "#,##0")
         #expect(!charts.contains { $0.kind == "line" })
     }
 
