@@ -3,11 +3,14 @@ import Foundation
 /// Everything `reports/index.html` shows, computed from the report's data and the store: a pure value the
 /// page renders, so a test can compare the page's figures with it.
 public struct DashboardData: Sendable, Equatable {
-    /// Local and Stripe tokens of one UTC day, summed over the customers and meters reconciled that day.
+    /// Local and Stripe tokens of one UTC day, summed over the customers and meters reconciled that day;
+    /// `judged` is false for a day no run compared yet (today, usually), which the chart leaves blank
+    /// rather than drawing as zero.
     public struct ReconciledDay: Sendable, Equatable {
         public var day: Date
         public var localTokens: Int64
         public var stripeTokens: Int64
+        public var judged: Bool
     }
 
     /// Open discrepancies of one class (`unreported`, `extra_in_stripe`, ...), counted by age.
@@ -52,7 +55,7 @@ public struct DashboardData: Sendable, Equatable {
     public static let recentDays = 30
 
     public var generatedAt: Date
-    /// The month the revenue, subscription and API figures cover.
+    /// The month the revenue and subscription figures cover (API health covers the last 30 days).
     public var period: ReportPeriod
     /// The last 30 days, oldest first, every day listed (zero when nothing was reconciled).
     public var reconciledDays: [ReconciledDay]
@@ -71,9 +74,10 @@ public struct DashboardData: Sendable, Equatable {
     }
 
     /// Builds the dashboard from the report's data, the reconciled windows (newest run per meter, customer
-    /// and day; see `DashboardGatherer`), the failed deliveries and the usage caps.
+    /// and day; see `DashboardGatherer`), the failed deliveries, the usage caps and the Stripe calls of the
+    /// last 30 days (the report's own calls are its month's, which for a past month says nothing of today).
     public static func build(from data: ReportingData, windows: [ReconciliationWindow], failedDeliveries: [MeterEventDelivery],
-                             caps: [UsageCapRecord]) -> DashboardData {
+                             caps: [UsageCapRecord], recentCalls: [APICallRecord]) -> DashboardData {
         let now = data.now
         let names = data.teamNamesByID
         let teamsByCustomer = data.teamsByCustomer
@@ -97,7 +101,7 @@ public struct DashboardData: Sendable, Equatable {
             newSubscriptions: changes.filter { $0.kind == .started }.count,
             churnedSubscriptions: changes.filter { $0.kind == .cancelled }.count,
             revenue: CurrencyFigures.figures(in: data),
-            apiHealth: APIHealth.compute(from: data.apiCalls),
+            apiHealth: APIHealth.compute(from: recentCalls),
             teamUsage: currentCaps(caps, now: now).map {
                 TeamUsage(team: names[$0.teamID] ?? $0.teamID, used: $0.used, allowance: $0.allowance, blocked: $0.blocked)
             })
@@ -115,7 +119,8 @@ public struct DashboardData: Sendable, Equatable {
         let start = recentStart(now: now)
         return (0..<recentDays).map { offset in
             let day = start.addingTimeInterval(Double(offset) * 86_400)
-            return ReconciledDay(day: day, localTokens: totals[day]?.local ?? 0, stripeTokens: totals[day]?.stripe ?? 0)
+            return ReconciledDay(day: day, localTokens: totals[day]?.local ?? 0, stripeTokens: totals[day]?.stripe ?? 0,
+                                 judged: totals[day] != nil)
         }
     }
 

@@ -10,11 +10,11 @@ public enum DashboardFile {
     /// when `dryRun`); returns the file's URL.
     @discardableResult
     public static func write(
-        for data: ReportingData, store: any ReconciliationStore & MeterEventDeliveryStore & UsageCapStore, root: URL,
+        for data: ReportingData, store: any ReconciliationStore & MeterEventDeliveryStore & UsageCapStore & ReportingSource, root: URL,
         files: ReportFileWriter, dryRun: Bool, logger: Logger
     ) async throws -> URL {
         let url = root.appendingPathComponent(fileName, isDirectory: false)
-        let dashboard = try await DashboardGatherer(reconciliations: store, deliveries: store, caps: store).gather(data)
+        let dashboard = try await DashboardGatherer(reconciliations: store, deliveries: store, caps: store, calls: store).gather(data)
         let page = DashboardPage.render(dashboard)
         guard !dryRun else {
             logger.info("would write", metadata: ["file": "\(url.path)", "bytes": "\(page.utf8.count)"])

@@ -1,16 +1,20 @@
 import Foundation
 
 /// Reads what the dashboard needs from the store besides the report's own data: the reconciled windows of
-/// the last 30 days, the failed meter-event deliveries and the usage caps, through their existing ports.
+/// the last 30 days, the failed meter-event deliveries, the usage caps and the last 30 days' Stripe calls,
+/// through their existing ports.
 public struct DashboardGatherer: Sendable {
     public var reconciliations: any ReconciliationStore
     public var deliveries: any MeterEventDeliveryStore
     public var caps: any UsageCapStore
+    public var calls: any ReportingSource
 
-    public init(reconciliations: any ReconciliationStore, deliveries: any MeterEventDeliveryStore, caps: any UsageCapStore) {
+    public init(reconciliations: any ReconciliationStore, deliveries: any MeterEventDeliveryStore, caps: any UsageCapStore,
+                calls: any ReportingSource) {
         self.reconciliations = reconciliations
         self.deliveries = deliveries
         self.caps = caps
+        self.calls = calls
     }
 
     /// The dashboard for the report's `data` (gathered as of `data.now`).
@@ -18,7 +22,8 @@ public struct DashboardGatherer: Sendable {
         let windows = try await recentWindows(now: data.now)
         let failed = try await deliveries.deliveries(status: .failed)
         let caps = try await caps.usageCaps()
-        return DashboardData.build(from: data, windows: windows, failedDeliveries: failed, caps: caps)
+        let recentCalls = try await calls.apiCalls(from: DashboardData.recentStart(now: data.now), to: data.now)
+        return DashboardData.build(from: data, windows: windows, failedDeliveries: failed, caps: caps, recentCalls: recentCalls)
     }
 
     /// The windows of the last 30 days, each (meter, customer, day) from the newest run that judged it:

@@ -13,15 +13,15 @@ public enum DashboardPage {
             <style>\(style)</style></head><body>
             <h1>Tally dashboard</h1>
             <p class="meta">Generated <span id="generated-at">\(e(UTCCalendarText.instant(data.generatedAt)))</span>.
-            Revenue, subscriptions and API health cover <span id="period">\(e(data.period.monthLabel))</span>;
-            failed payments, discrepancies, deliveries and plan usage are as of generation.</p>
+            Revenue and subscriptions cover <span id="period">\(e(data.period.monthLabel))</span>; API health the
+            last \(DashboardData.recentDays) days; failed payments, discrepancies, deliveries and plan usage are as of generation.</p>
             <div class="tiles">
             """
         html += tile("Open discrepancies", id: "open-discrepancies", count(data.openDiscrepancies.reduce(0) { $0 + $1.count }))
         html += tile("Failed meter events", id: "failed-deliveries", count(data.failedDeliveries.count))
         html += tile("Failed payments", id: "failed-payments", count(data.failedPayments.count))
-        html += tile("New subscriptions", id: "new-subscriptions", count(data.newSubscriptions))
-        html += tile("Churned subscriptions", id: "churned-subscriptions", count(data.churnedSubscriptions))
+        html += tile("New subscriptions, \(data.period.monthLabel)", id: "new-subscriptions", count(data.newSubscriptions))
+        html += tile("Churned subscriptions, \(data.period.monthLabel)", id: "churned-subscriptions", count(data.churnedSubscriptions))
         html += tile("Stripe API calls", id: "api-calls", count(data.apiHealth.overall.calls))
         html += "</div>"
         html += reconciliation(data)
@@ -40,13 +40,17 @@ public enum DashboardPage {
         let chart = SVGLineChart(
             title: "Local vs Stripe tokens per day, last \(DashboardData.recentDays) days",
             labels: data.reconciledDays.map { String(UTCCalendarText.day($0.day).dropFirst(5)) },
-            series: [.init(name: "Local (token_usage)", color: "#4e79a7", values: data.reconciledDays.map { Double($0.localTokens) }),
-                     .init(name: "Stripe (meter summaries)", color: "#f28e2b", values: data.reconciledDays.map { Double($0.stripeTokens) })])
+            series: [.init(name: "Local (token_usage)", color: "#4e79a7",
+                           values: data.reconciledDays.map { $0.judged ? Double($0.localTokens) : nil }),
+                     .init(name: "Stripe (meter summaries)", color: "#f28e2b",
+                           values: data.reconciledDays.map { $0.judged ? Double($0.stripeTokens) : nil })])
+        let unjudged = data.reconciledDays.filter { !$0.judged }.count
         return """
             <section><h2>Local vs Stripe, last \(DashboardData.recentDays) days</h2>
             <p>Local <span id="local-tokens">\(count(local))</span> tokens, Stripe <span id="stripe-tokens">\(count(stripe))</span>
             tokens, difference <span id="token-difference">\(count(local - stripe))</span>, from the stored reconciliation windows
-            (each day as its newest run judged it).</p>\(chart.render())</section>
+            (each day as its newest run judged it)\(unjudged > 0 ? "; \(unjudged) of the \(DashboardData.recentDays) days not reconciled yet are left blank" : "").</p>
+            \(chart.render())</section>
             """
     }
 
@@ -103,7 +107,7 @@ public enum DashboardPage {
     }
 
     private static func apiHealth(_ health: APIHealth) -> String {
-        var html = "<section><h2>Stripe API health</h2><table><tr><th>Endpoint</th><th>Calls</th><th>Errors</th>"
+        var html = "<section><h2>Stripe API health, last \(DashboardData.recentDays) days</h2><table><tr><th>Endpoint</th><th>Calls</th><th>Errors</th>"
             + "<th>429s</th><th>p50</th><th>p95</th></tr>"
         for endpoint in health.endpoints + [health.overall] {
             let isOverall = endpoint == health.overall && endpoint.endpoint == "All calls"

@@ -6,7 +6,8 @@ struct SVGLineChart {
     struct Series {
         var name: String
         var color: String
-        var values: [Double]
+        /// `nil` where there is no value: the line breaks there instead of dropping to zero.
+        var values: [Double?]
     }
 
     var title: String
@@ -17,12 +18,12 @@ struct SVGLineChart {
 
     static let gridColor = "#ddd"
 
-    private let left = 64.0, right = 12.0, top = 12.0, bottom = 44.0
+    private let left = 64.0, right = 28.0, top = 12.0, bottom = 44.0
 
     func render() -> String {
         let plotWidth = width - left - right
         let plotHeight = height - top - bottom
-        let maximum = max(1, series.flatMap(\.values).max() ?? 1)
+        let maximum = max(1, series.flatMap { $0.values.compactMap { $0 } }.max() ?? 1)
         let step = labels.count > 1 ? plotWidth / Double(labels.count - 1) : 0
         func x(_ index: Int) -> Double { left + Double(index) * step }
         func y(_ value: Double) -> Double { top + plotHeight * (1 - value / maximum) }
@@ -38,8 +39,12 @@ struct SVGLineChart {
             svg += #"<text x="\#(x(index))" y="\#(height - bottom + 16)" text-anchor="middle" font-size="11">\#(HTMLText.escape(labels[index]))</text>"#
         }
         for line in series {
-            let points = line.values.enumerated().map { "\(x($0.offset)),\(y($0.element))" }.joined(separator: " ")
-            svg += #"<polyline fill="none" stroke="\#(line.color)" stroke-width="2" points="\#(points)"/>"#
+            for run in Self.runs(of: line.values) {
+                let points = run.map { "\(x($0.index)),\(y($0.value))" }.joined(separator: " ")
+                svg += #"<polyline fill="none" stroke="\#(line.color)" stroke-width="2" points="\#(points)"/>"#
+                // A lone point still shows.
+                if run.count == 1 { svg += #"<circle cx="\#(x(run[0].index))" cy="\#(y(run[0].value))" r="2" fill="\#(line.color)"/>"# }
+            }
         }
         var legendX = left
         for line in series {
@@ -48,5 +53,14 @@ struct SVGLineChart {
             legendX += 24 + Double(line.name.count) * 7
         }
         return svg + "</svg>"
+    }
+
+    /// The stretches of consecutive values without a gap.
+    static func runs(of values: [Double?]) -> [[(index: Int, value: Double)]] {
+        var runs: [[(index: Int, value: Double)]] = [[]]
+        for (index, value) in values.enumerated() {
+            if let value { runs[runs.count - 1].append((index, value)) } else if !runs[runs.count - 1].isEmpty { runs.append([]) }
+        }
+        return runs.filter { !$0.isEmpty }
     }
 }

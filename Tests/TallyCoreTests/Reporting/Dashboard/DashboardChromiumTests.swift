@@ -53,6 +53,7 @@ struct DashboardChromiumTests {
         #expect(dom.contains("Stark &amp; Sons"))
         #expect(dom.contains("8,790 of 10,000 (87.9 %)"))
         #expect(dom.contains("1,200 of 1,000 (120.0 %), blocked"))
+        #expect(dom.contains("<td>=HYPERLINK(\"http://evil.example\",\"x\")</td>"))  // text, not a link
         #expect(dom.components(separatedBy: "<svg").count - 1 == 4)  // the 30 days, JPY, USD, plan usage
     }
 
@@ -63,7 +64,9 @@ struct DashboardChromiumTests {
         #expect(!html.localizedCaseInsensitiveContains("<script"))
         #expect(!html.localizedCaseInsensitiveContains("<link"))
         #expect(!html.contains("@import") && !html.contains("url("))
-        #expect(!html.contains("http://") && !html.contains("https://"))
+        // Nothing to fetch or follow: no src or href at all (the hostile team name's URL is escaped text)
+        #expect(!html.contains("src=") && !html.contains("href="))
+        #expect(html.contains("=HYPERLINK(&quot;http://evil.example&quot;"))
         let run = try await HeadlessChromium.run(page, arguments: ["--dump-dom"])
         #expect(run.pageRequests == [])
     }

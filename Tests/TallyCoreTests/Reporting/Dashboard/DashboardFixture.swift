@@ -11,12 +11,16 @@ import TallyTestKit
 /// - The Nov 29 run's discrepancies: two open `unreported` (windows of Nov 28 and Nov 29 12:00, so 1-7
 ///   days and under a day old) and one resolved `extra_in_stripe` (not open).
 /// - Deliveries: two failed (300 and 200 tokens, two customers), one sent.
-/// - Caps: Acme 8,790 of 10,000; "Stark & Sons" 1,200 of 1,000, blocked.
+/// - Caps: Acme 8,790 of 10,000; "Stark & Sons" 1,200 of 1,000, blocked; the hostile
+///   `=HYPERLINK("http://evil.example",...)` team 0 of 60,000 (its name holds a URL, which must stay text).
+/// - Stripe calls: the hand dataset's eight (3 failures, one 429, p95 1,000 ms) logged on Nov 20, plus one
+///   of Oct 20, older than the 30 days.
 enum DashboardFixture {
     static let now = utc("2026-11-30T08:00:00Z")
     static let app = SampleApp(teams: [
         SampleTeam(id: 1, name: "Acme Analytics", stripeCustomerID: "cus_acme"),
         SampleTeam(id: 2, name: "Stark & Sons", stripeCustomerID: "cus_yama"),
+        SampleTeam(id: 3, name: HandDataset.hostileName, stripeCustomerID: "cus_evil"),
     ])
 
     static func seconds(_ text: String) -> Int { Int(utc(text).timeIntervalSince1970) }
@@ -53,12 +57,19 @@ enum DashboardFixture {
                 value: value, eventTimestamp: utc("2026-11-2\(index + 1)T10:00:00Z"), status: status, attempts: 3,
                 lastError: status == .failed ? "api_error" : nil, createdAt: now, updatedAt: now))
         }
+        try await store.record(HandDataset.apiCalls.map { call in
+            var recent = call
+            recent.startedAt = utc("2026-11-20T12:00:00Z")
+            return recent
+        } + [HandDataset.apiCalls[0]])
         let november = (start: utc("2026-11-01T00:00:00Z"), end: utc("2026-12-01T00:00:00Z"))
         try await store.saveUsageCaps([
             UsageCapRecord(teamID: "1", periodStart: november.start, periodEnd: november.end, allowance: 10_000, used: 8_790,
                            blocked: false, blockedAt: nil, projectedLimitAt: nil, updatedAt: now),
             UsageCapRecord(teamID: "2", periodStart: november.start, periodEnd: november.end, allowance: 1_000, used: 1_200,
                            blocked: true, blockedAt: utc("2026-11-25T00:00:00Z"), projectedLimitAt: nil, updatedAt: now),
+            UsageCapRecord(teamID: "3", periodStart: november.start, periodEnd: november.end, allowance: 60_000, used: 0,
+                           blocked: false, blockedAt: nil, projectedLimitAt: nil, updatedAt: now),
         ])
     }
 
@@ -71,6 +82,6 @@ enum DashboardFixture {
     }
 
     static func dashboard(_ store: any TallyStore) async throws -> DashboardData {
-        try await DashboardGatherer(reconciliations: store, deliveries: store, caps: store).gather(try await reportData(store))
+        try await DashboardGatherer(reconciliations: store, deliveries: store, caps: store, calls: store).gather(try await reportData(store))
     }
 }

@@ -17,10 +17,11 @@ struct DashboardGathererTests {
             #expect(dashboard.reconciledDays.count == 30)
             #expect(dashboard.reconciledDays.first?.day == utc("2026-11-01T00:00:00Z"))
             #expect(dashboard.reconciledDays.last?.day == utc("2026-11-30T00:00:00Z"))
-            let judged = dashboard.reconciledDays.filter { $0.localTokens != 0 || $0.stripeTokens != 0 }
+            let judged = dashboard.reconciledDays.filter(\.judged)
             #expect(judged.map { UTCCalendarText.day($0.day) } == ["2026-11-26", "2026-11-27", "2026-11-28"])
             #expect(judged.map(\.localTokens) == [1_000, 2_000, 600])
             #expect(judged.map(\.stripeTokens) == [1_000, 2_000, 500])
+            #expect(dashboard.reconciledDays.filter(\.judged).count == 3)  // the other 27 are blank, not zero
         }
     }
 
@@ -38,9 +39,13 @@ struct DashboardGathererTests {
             #expect(dashboard.teamUsage == [
                 DashboardData.TeamUsage(team: "Acme Analytics", used: 8_790, allowance: 10_000, blocked: false),
                 DashboardData.TeamUsage(team: "Stark & Sons", used: 1_200, allowance: 1_000, blocked: true),
+                DashboardData.TeamUsage(team: HandDataset.hostileName, used: 0, allowance: 60_000, blocked: false),
             ])
             #expect(dashboard.failedPayments.map(\.team) == ["Stark & Sons"])
             #expect(dashboard.failedPayments.map(\.dunningState) == ["retry overdue"])
+            // API health of the last 30 days: the Oct 20 call is not counted
+            #expect(dashboard.apiHealth.overall.calls == 8)
+            #expect(dashboard.apiHealth.overall.failures == 3)
         }
     }
 }
