@@ -11,7 +11,7 @@ public enum DashboardFile {
     @discardableResult
     public static func write(
         for data: ReportingData, store: any ReconciliationStore & MeterEventDeliveryStore & UsageCapStore & ReportingSource, root: URL,
-        files: ReportFileWriter, dryRun: Bool, logger: Logger
+        files: AtomicFileWriter, dryRun: Bool, logger: Logger
     ) async throws -> URL {
         let url = root.appendingPathComponent(fileName, isDirectory: false)
         let dashboard = try await DashboardGatherer(reconciliations: store, deliveries: store, caps: store, calls: store).gather(data)

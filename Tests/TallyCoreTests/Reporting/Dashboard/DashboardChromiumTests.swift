@@ -15,7 +15,7 @@ struct DashboardChromiumTests {
         ) { store, location in
             try await DashboardFixture.seed(store, at: location)
             let url = try await DashboardFile.write(
-                for: try await DashboardFixture.reportData(store), store: store, root: directory, files: ReportFileWriter(),
+                for: try await DashboardFixture.reportData(store), store: store, root: directory, files: AtomicFileWriter(),
                 dryRun: false, logger: .init(label: "test"))
             return (url, try await store.deliveries(status: .failed).count)
         }
