@@ -51,7 +51,12 @@ struct ReportJobTests {
         let month = outcome.reports.appendingPathComponent("2026-10")
         let finance = try XLSXReader.read(month.appendingPathComponent("finance.xlsx"))
         #expect(finance.sheetNames.first == "Summary")
-        #expect(finance.charts.count == 2)
+        // Daily revenue in USD and in JPY (one chart per currency), and local vs billed bars per invoice line
+        #expect(finance.charts.map(\.kind).sorted() == ["bar", "column", "column"])
+        // and the dashboard, beside the months, with nothing to fetch
+        let dashboard = try String(contentsOf: outcome.reports.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(dashboard.contains("<h1>Tally dashboard</h1>"))
+        #expect(!dashboard.contains("<script") && !dashboard.contains("src="))
         #expect(!finance.containsFormula)
         let check = try String(contentsOf: month.appendingPathComponent("finance-invoice-vs-usage.csv"), encoding: .utf8)
         #expect(check.contains("under-billed"))

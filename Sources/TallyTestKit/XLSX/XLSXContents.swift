@@ -16,6 +16,15 @@ public struct XLSXWorkbookContents: Sendable {
     /// Every chart of every sheet.
     public var charts: [XLSXChartContents] { sheets.flatMap(\.charts) }
 
+    /// The workbook's defined names (`xl/workbook.xml`), e.g. each sheet's `_xlnm.Print_Titles`.
+    public var definedNames: [XLSXDefinedName] = []
+
+    /// The print titles (rows repeated on every printed page) of sheet `name`, e.g. `'Invoices'!$1:$1`.
+    public func printTitles(of name: String) -> String? {
+        guard let index = sheets.firstIndex(where: { $0.name == name }) else { return nil }
+        return definedNames.first { $0.name == "_xlnm.Print_Titles" && $0.localSheetID == index }?.value
+    }
+
     /// Whether any cell of any sheet holds a formula (`<f>`).
     public var containsFormula: Bool { sheets.contains { $0.formulaCount > 0 } }
 }
@@ -37,6 +46,12 @@ public struct XLSXSheetContents: Sendable {
     public var charts: [XLSXChartContents]
     /// Hyperlink targets by cell reference.
     public var hyperlinks: [String: String]
+    /// The attributes of `<pageSetup>` (`orientation`, `fitToWidth`, `fitToHeight`, `paperSize`), empty when absent.
+    public var pageSetup: [String: String] = [:]
+    /// Whether `<sheetPr><pageSetUpPr fitToPage="1"/>` turns the fit-to-pages setting on.
+    public var fitsToPage = false
+    /// The odd-page footer (`&L&A&RPage &P of &N`), if any.
+    public var footer: String?
 
     /// The cell at `reference` (`"B2"`).
     public subscript(_ reference: String) -> XLSXCellContents? { cells[reference] }
@@ -81,6 +96,26 @@ public struct XLSXCellContents: Sendable, Equatable {
     }
 }
 
+/// A name defined in the workbook: print titles, print areas.
+public struct XLSXDefinedName: Sendable, Equatable {
+    public var name: String
+    /// The sheet index (0-based) it is local to, if any.
+    public var localSheetID: Int?
+    public var value: String
+}
+
+/// One axis of a chart read back.
+public struct XLSXChartAxis: Sendable, Equatable {
+    /// `catAx`, `dateAx` or `valAx`.
+    public var kind: String
+    /// `<c:numFmt formatCode>` of the axis labels, if any.
+    public var numberFormat: String?
+    /// Whether the labels follow the source cells' format (`sourceLinked="1"`).
+    public var sourceLinked: Bool
+    /// The axis title.
+    public var title: String?
+}
+
 /// One chart read back.
 public struct XLSXChartContents: Sendable, Equatable {
     /// The chart type: `line`, `column`, `bar`, `pie`, ...
@@ -89,4 +124,13 @@ public struct XLSXChartContents: Sendable, Equatable {
     public var title: String?
     /// The category and value range formulas of each series (`Daily!$A$2:$A$8`).
     public var seriesRanges: [String]
+    /// The axes in document order.
+    public var axes: [XLSXChartAxis] = []
+    /// `clustered`, `stacked`, ... for bar and column charts.
+    public var grouping: String?
+
+    /// The category axis (`catAx` or `dateAx`).
+    public var categoryAxis: XLSXChartAxis? { axes.first { $0.kind == "catAx" || $0.kind == "dateAx" } }
+    /// The value axis (the first `valAx`).
+    public var valueAxis: XLSXChartAxis? { axes.first { $0.kind == "valAx" } }
 }

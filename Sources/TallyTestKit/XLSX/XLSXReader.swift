@@ -20,9 +20,13 @@ public enum XLSXReader {
         }
         let core = try? package.xml("docProps/core.xml")
         let app = try? package.xml("docProps/app.xml")
+        let definedNames = workbook.descendants("definedName").map {
+            XLSXDefinedName(name: $0.attributes["name"] ?? "", localSheetID: $0.attributes["localSheetId"].flatMap(Int.init),
+                            value: $0.allText)
+        }
         return XLSXWorkbookContents(
             sheets: sheets, title: core?.descendants("title").first?.allText,
-            company: app?.descendants("Company").first?.allText)
+            company: app?.descendants("Company").first?.allText, definedNames: definedNames)
     }
 
     private static func readSheet(
@@ -70,7 +74,10 @@ public enum XLSXReader {
         return XLSXSheetContents(
             name: name, cells: cells, frozenTopLeftCell: pane?.attributes["topLeftCell"],
             autofilterRange: sheet.child("autoFilter")?.attributes["ref"], columnWidths: widths,
-            formulaCount: sheet.descendants("f").count, charts: charts, hyperlinks: hyperlinks)
+            formulaCount: sheet.descendants("f").count, charts: charts, hyperlinks: hyperlinks,
+            pageSetup: sheet.child("pageSetup")?.attributes ?? [:],
+            fitsToPage: sheet.child("sheetPr")?.child("pageSetUpPr")?.attributes["fitToPage"] == "1",
+            footer: sheet.child("headerFooter")?.child("oddFooter")?.allText)
     }
 
     private static func readCharts(drawingPath: String, package: UnzippedPackage) throws -> [XLSXChartContents] {
@@ -86,9 +93,19 @@ public enum XLSXReader {
             if kind == "bar", plot.child("barDir")?.attributes["val"] == "col" { kind = "column" }
             let series = plot.children("ser")
             let title = chart.descendants("title").first.map { $0.descendants("t").map(\.text).joined() }
+            let axes = plotArea.children.filter { ["catAx", "dateAx", "valAx", "serAx"].contains($0.name) }.map { axis in
+                XLSXChartAxis(
+                    kind: axis.name, numberFormat: axis.child("numFmt")?.attributes["formatCode"],
+                    sourceLinked: axis.child("numFmt")?.attributes["sourceLinked"] == "1",
+                    title: axis.child("title").map { $0.descendants("t").map(\.text).joined() })
+            }
+            // The chart's own title, not an axis title (those sit inside the axes).
+            let chartTitle = chart.descendants("chart").first?.child("title")
+                .map { $0.descendants("t").map(\.text).joined() } ?? title
             return XLSXChartContents(
-                kind: kind, seriesCount: series.count, title: title,
-                seriesRanges: series.flatMap { $0.descendants("f").map(\.text) })
+                kind: kind, seriesCount: series.count, title: chartTitle,
+                seriesRanges: series.flatMap { $0.descendants("f").map(\.text) }, axes: axes,
+                grouping: plot.child("grouping")?.attributes["val"])
         }
     }
 }

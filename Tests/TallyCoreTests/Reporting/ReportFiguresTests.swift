@@ -61,7 +61,8 @@ struct ReportFiguresTests {
     func failedPayments() {
         let failures = FailedPayment.all(in: HandDataset.data())
         #expect(failures.map(\.invoice.id) == ["in_yama_oct"])
-        #expect(failures[0].dunningState == "retrying")
+        #expect(failures[0].dunningState(asOf: HandDataset.afterOctober) == "retrying")
+        #expect(failures[0].dunningState(asOf: utc("2026-11-04T00:00:00Z")) == "retry overdue")
         #expect(failures[0].lastFailedAt == utc("2026-10-31T00:05:00Z"))
         #expect(failures[0].invoice.nextPaymentAttempt == utc("2026-11-03T00:00:00Z"))
     }

@@ -118,8 +118,12 @@ struct ReportJobSimulatorTests {
         ])
         #expect(!workbook.containsFormula)
         let summary = try #require(workbook.sheet("Summary"))
-        #expect(summary.charts.map(\.kind).sorted() == ["column", "line"])
-        #expect(summary.charts.first { $0.kind == "column" }?.seriesCount == 2)  // JPY and USD, never mixed
+        // A revenue chart per currency (JPY and USD never share an axis) and bars per metered invoice line
+        #expect(summary.charts.map(\.kind).sorted() == ["bar", "column", "column"])
+        #expect(summary.charts.filter { $0.kind == "column" }.map(\.title) == [
+            "Daily revenue (invoiced), JPY", "Daily revenue (invoiced), USD",
+        ])
+        #expect(summary.charts.filter { $0.kind == "column" }.map(\.seriesCount) == [1, 1])
         let invoices = try #require(workbook.sheet("Invoices"))
         #expect(invoices.frozenTopLeftCell == "A2")
         #expect(invoices.autofilterRange != nil)
@@ -158,12 +162,20 @@ struct ReportJobSimulatorTests {
         }
         let invoices = try String(contentsOf: world.directory.appendingPathComponent("finance-invoices.csv"), encoding: .utf8)
         #expect(invoices.contains("\"'=HYPERLINK("))
+        // and the dashboard beside the months, with the same mode
+        let dashboard = world.directory.deletingLastPathComponent().appendingPathComponent("index.html")
+        let attributes = try FileManager.default.attributesOfItem(atPath: dashboard.path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o640)
+        let page = try String(contentsOf: dashboard, encoding: .utf8)
+        #expect(page.contains("id=\"invoiced-usd\">112.00 USD<"))
+        #expect(!page.contains("<script"))
     }
 
     @Test("--dry-run gathers and computes but writes nothing")
     func dryRun() async throws {
         let world = try await Self.runOctober(dryRun: true)
         #expect(!FileManager.default.fileExists(atPath: world.directory.path))
+        #expect(!FileManager.default.fileExists(atPath: world.directory.deletingLastPathComponent().appendingPathComponent("index.html").path))
         #expect(world.report.summary.hasPrefix("would write"))
     }
 }

@@ -135,6 +135,36 @@ struct WorkbookTests {
         #expect(workbook.sheet("Daily usage")?.charts.isEmpty == true)
     }
 
+    @Test("sets every sheet up to print on the chosen paper: letter when asked, A4 by default")
+    func paperSize() async throws {
+        let url = try makeScratchDirectory().appendingPathComponent("letter.xlsx")
+        try await Workbook.write([Self.summary, Self.daily], to: url, properties: DocumentProperties(title: "P"),
+                                 options: WorkbookOptions(paper: .letter))
+        let letter = try XLSXReader.read(url)
+        #expect(letter.sheets.map { $0.pageSetup["paperSize"] } == ["1", "1"])
+        #expect(letter.sheets.map { $0.pageSetup["orientation"] } == ["landscape", "landscape"])
+        #expect(letter.printTitles(of: "Daily usage") == "'Daily usage'!$1:$1")
+        #expect(letter.sheet("Daily usage")?.footer == "&L&A&RPage &P of &N")
+        let a4 = try await Self.writeAndRead()
+        #expect(a4.sheets.allSatisfy { $0.pageSetup["paperSize"] == "9" })
+    }
+
+    @Test("a day axis carries a date format and a value axis the amount's, read back from the chart XML")
+    func axisFormats() async throws {
+        let url = try makeScratchDirectory().appendingPathComponent("axes.xlsx")
+        let chart = ChartSpec(
+            kind: .column, title: "Cost per day", categoryAxisTitle: "Day", valueAxisTitle: "Cost (USD)",
+            categories: .dataColumn(0, of: Self.daily), categoryFormat: ChartSpec.dayAxisFormat,
+            valueFormat: CurrencyFormat(currency: "usd").excelNumberFormat,
+            series: [ChartSeries(name: "USD", values: .dataColumn(3, of: Self.daily))], anchor: CellPosition(row: 4, column: 0))
+        try await Workbook.write([Self.summary, Self.daily], charts: [chart], to: url, properties: DocumentProperties(title: "A"))
+        let read = try #require(try XLSXReader.read(url).charts.first)
+        #expect(read.categoryAxis?.numberFormat == "d mmm")
+        #expect(read.categoryAxis?.sourceLinked == false)
+        #expect(read.valueAxis?.numberFormat == "\"$\"#,##0.00")
+        #expect(read.valueAxis?.title == "Cost (USD)")
+    }
+
     @Test("writes no formulas: a hostile customer name is inert text")
     func hostileNameIsText() async throws {
         let workbook = try await Self.writeAndRead()

@@ -6,10 +6,12 @@ public struct FailedPayment: Sendable, Equatable {
     /// The latest `invoice.payment_failed` event for it, when Stripe still keeps it (30 days).
     public var lastFailedAt: Date?
 
-    /// `retrying` while Stripe will try again, `uncollectible` when it gave up, else `awaiting action`.
-    public var dunningState: String {
+    /// As of `now`: `retrying` while Stripe's next attempt is still ahead, `retry overdue` when that time
+    /// has passed without the invoice settling, `uncollectible` when Stripe gave up, else `awaiting action`.
+    public func dunningState(asOf now: Date) -> String {
         if invoice.status == "uncollectible" { return "uncollectible" }
-        return invoice.nextPaymentAttempt == nil ? "awaiting action" : "retrying"
+        guard let next = invoice.nextPaymentAttempt else { return "awaiting action" }
+        return next >= now ? "retrying" : "retry overdue"
     }
 
     /// Unsettled invoices with at least one failed attempt (open or uncollectible, any creation date),

@@ -91,6 +91,8 @@ public struct ReportJob: TallyJob {
         try interrupt.check()
         try await write(usage.sheets, charts: usage.charts, workbook: "usage.xlsx", in: directory,
                         title: "Usage, \(period.monthLabel)")
+        // DASHBOARD (issue 14): the one call that writes reports/index.html; re-wire it after issue 10's merge.
+        try await DashboardFile.write(for: data, store: store, root: paths.root, files: files, dryRun: dryRun, logger: logger)
         let mismatches = finance.usageMismatches
         let verb = dryRun ? "would write" : "wrote"
         var summary = "\(verb) finance and usage reports for \(period.monthLabel) in \(directory.path): "

@@ -47,8 +47,8 @@ enum FinanceSheets {
     static func invoices(_ data: ReportingData, names: TeamNames) -> ReportTable {
         var table = ReportTable(name: "Invoices", columns: [
             "Number", "Invoice ID", "Customer", "Team", "Status", "Created", "Finalized", "Paid", "Voided",
-            "Period start", "Period end", "Subtotal", "Tax", "Total", "Amount paid", "Amount remaining", "Currency",
-            ReportColumn("Hosted invoice", width: 40),
+            "Period Start", "Period End", "Subtotal", "Tax", "Total", "Amount Paid", "Amount Remaining", "Currency",
+            ReportColumn("Hosted Invoice", width: 40),
         ])
         for invoice in data.periodInvoices.sorted(by: { ($0.created ?? .distantPast, $0.id) < ($1.created ?? .distantPast, $1.id) }) {
             let money = { (amount: Int64) in ReportCell.money(minorUnits: amount, currency: invoice.currency) }
@@ -66,12 +66,15 @@ enum FinanceSheets {
         return table
     }
 
-    static func failedPayments(_ failures: [FailedPayment], names: TeamNames) -> ReportTable {
+    /// The period's invoices whose payment failed; their dunning state is Stripe's as of `now` (when the
+    /// report runs), which the header says, since a past month's workbook is written later.
+    static func failedPayments(_ failures: [FailedPayment], period: ReportPeriod, now: Date, names: TeamNames) -> ReportTable {
         var table = ReportTable(name: "Failed payments", columns: [
-            "Number", "Invoice ID", "Customer", "Team", "Status", "Created", "Amount due", "Amount remaining",
-            "Currency", "Attempts", "Last failure", "Next attempt", "Dunning state",
+            "Number", "Invoice ID", "Customer", "Team", "Status", "Created", "Amount Due", "Amount Remaining",
+            "Currency", "Attempts", "Last Failure", "Next Attempt",
+            ReportColumn("Dunning State (as of \(UTCCalendarText.day(now)))"),
         ])
-        for failure in failures {
+        for failure in failures where period.contains(failure.invoice.created) {
             let invoice = failure.invoice
             table.append([
                 .optionalText(invoice.number), .text(invoice.id), .optionalText(invoice.customer), names.name(customer: invoice.customer),
@@ -79,7 +82,7 @@ enum FinanceSheets {
                 .money(minorUnits: invoice.amountDue, currency: invoice.currency),
                 .money(minorUnits: invoice.amountRemaining, currency: invoice.currency),
                 .text(CurrencyFormat(currency: invoice.currency).code), .integer(Int64(invoice.attemptCount ?? 0)),
-                .instant(failure.lastFailedAt), .instant(invoice.nextPaymentAttempt), .text(failure.dunningState),
+                .instant(failure.lastFailedAt), .instant(invoice.nextPaymentAttempt), .text(failure.dunningState(asOf: now)),
             ])
         }
         return table
@@ -87,7 +90,7 @@ enum FinanceSheets {
 
     static func subscriptions(_ changes: [SubscriptionChange], names: TeamNames) -> ReportTable {
         var table = ReportTable(name: "Subscriptions", columns: [
-            "Change", "At", "Subscription", "Customer", "Team", "Status", "Monthly amount", "Currency",
+            "Change", "At", "Subscription", "Customer", "Team", "Status", "Monthly Amount", "Currency",
         ])
         for change in changes {
             let amounts: [(String, Int64)] = change.monthlyAmounts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
@@ -110,8 +113,8 @@ enum FinanceSheets {
 
     static func invoiceUsage(_ checks: [InvoiceUsageCheck], names: TeamNames) -> ReportTable {
         var table = ReportTable(name: "Invoice vs usage", columns: [
-            "Invoice", "Invoice ID", "Line ID", "Customer", "Team", "Line period start", "Line period end",
-            "Billed quantity", "Local tokens", "Difference", "Line amount", "Status",
+            "Invoice", "Invoice ID", "Line ID", "Customer", "Team", "Line Period Start", "Line Period End",
+            "Billed Quantity", "Local Tokens", "Difference", "Line Amount", "Status",
         ])
         for check in checks {
             table.append([
@@ -125,18 +128,22 @@ enum FinanceSheets {
         return table
     }
 
-    static func discrepancies(_ records: [DiscrepancyRecord], names: TeamNames) -> ReportTable {
+    /// The latest run's discrepancies whose window starts in the period: a month's workbook holds that month only.
+    static func discrepancies(_ all: [DiscrepancyRecord], period: ReportPeriod, names: TeamNames) -> ReportTable {
+        let records = all.filter { period.contains($0.windowStart) }
         var table = ReportTable(name: "Discrepancies", columns: [
-            "Reconciled at", "Customer", "Team", "Meter", "Window start", "Window end", "Local tokens",
-            "Stripe tokens", "Difference", "Kind", "Resolution",
+            "Reconciled At", "Customer", "Team", "Meter", "Window Start", "Window End", "Local Tokens",
+            "Stripe Tokens", "Difference", "Kind", "Resolution",
         ])
-        if records.isEmpty {
+        if all.isEmpty {
             table.append(["no reconciliation run yet"])
+        } else if records.isEmpty {
+            table.append(["no discrepancy in this period"])
         }
         for record in records {
             table.append([
                 .dateTime(record.reconciledAt), .text(record.customerID),
-                record.teamID.map { names.name(team: $0) } ?? names.name(customer: record.customerID),
+                names.name(customer: record.customerID, team: record.teamID),
                 .text(record.meterID), .dateTime(record.windowStart), .dateTime(record.windowEnd),
                 .integer(record.localTokens), .integer(record.stripeTokens), .integer(record.difference),
                 .text(record.kind), .optionalText(record.resolution),
@@ -147,8 +154,8 @@ enum FinanceSheets {
 
     static func apiHealth(_ health: APIHealth) -> ReportTable {
         var table = ReportTable(name: "API health", columns: [
-            ReportColumn("Endpoint", width: 48), "Calls", "Failures", "Rate-limited", "p50 latency (ms)",
-            "p95 latency (ms)",
+            ReportColumn("Endpoint", width: 48), "Calls", "Failures", "Rate-Limited", "P50 Latency (ms)",
+            "P95 Latency (ms)",
         ])
         for endpoint in health.endpoints + [health.overall] {
             table.append([

@@ -20,6 +20,13 @@ struct TeamNames {
         customer.flatMap { byCustomer[$0] }.map { .text($0.id) } ?? .blank
     }
 
+    /// The team's name from its customer, else from its id, else the id itself: a sheet never shows a bare
+    /// id where the app has a name.
+    func name(customer: String?, team: String?) -> ReportCell {
+        if let customer, let record = byCustomer[customer] { return .text(record.name) }
+        return team.map { name(team: $0) } ?? .blank
+    }
+
     /// The name of a team id, falling back to the id itself.
     func name(team: String) -> ReportCell { .text(byID[team] ?? team) }
 }

@@ -8,7 +8,7 @@ public struct UsageReport: Sendable, Equatable {
     public static func build(from data: ReportingData) -> UsageReport {
         let names = TeamNames(data)
         var daily = ReportTable(name: "Usage by team", columns: [
-            "Day", "Team ID", "Team", "Customer", "Tokens", "Rows", "Reported tokens",
+            "Day", "Team ID", "Team", "Customer", "Tokens", "Rows", "Reported Tokens",
         ])
         let days = data.usage.sorted { ($0.day, $0.teamID.count, $0.teamID) < ($1.day, $1.teamID.count, $1.teamID) }
         for day in days {
@@ -18,8 +18,8 @@ public struct UsageReport: Sendable, Equatable {
             ])
         }
         var costs = ReportTable(name: "Cost and projection", columns: [
-            "Team ID", "Team", "Customer", "Tokens to date", "Unit price (minor units)", "Cost to date",
-            "Days elapsed", "Days in period", "Projected period cost", "Last month same days", "Trend vs last month (ratio)",
+            "Team ID", "Team", "Customer", "Tokens to Date", "Unit Price (minor units)", "Cost to Date",
+            "Days Elapsed", "Days in Period", "Projected Period Cost", "Last Month Same Days", "Change vs Last Month (%)",
             "Currency",
         ])
         for cost in TeamCost.costs(in: data) {
@@ -32,7 +32,7 @@ public struct UsageReport: Sendable, Equatable {
                 .text(cost.teamID), names.name(team: cost.teamID), .optionalText(cost.customerID), .integer(cost.tokens),
                 cost.unitPrice.map { .decimal($0.minorUnitsPerToken) } ?? .blank, money(cost.costToDate),
                 .integer(Int64(cost.elapsedDays)), .integer(Int64(cost.periodDays)), money(cost.projectedCost),
-                money(cost.previousCost), cost.trend.map { .decimal($0) } ?? .blank,
+                money(cost.previousCost), cost.trend.map { .percent($0) } ?? .blank,
                 .optionalText(currency.map { CurrencyFormat(currency: $0).code }),
             ])
         }
@@ -40,6 +40,7 @@ public struct UsageReport: Sendable, Equatable {
         let chart = ChartSpec(
             kind: .line, title: "Tokens per day (all teams)", categoryAxisTitle: "Day", valueAxisTitle: "Tokens",
             categories: .dataColumn(0, of: tokensPerDay),
+            categoryFormat: ChartSpec.dayAxisFormat, valueFormat: "#,##0",
             series: [ChartSeries(name: "Tokens", values: .dataColumn(1, of: tokensPerDay))],
             anchor: CellPosition(row: 1, column: 4))
         return UsageReport(sheets: [

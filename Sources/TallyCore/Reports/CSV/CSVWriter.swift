@@ -38,6 +38,8 @@ public struct CSVWriter: Sendable {
         case .text(let text): quoted(neutralised(text))
         case .integer(let value): String(value)
         case .decimal(let value): value.description
+        // The percentage with a `%` sign, as Excel writes a percent cell to CSV and reads it back.
+        case .percent(let fraction): (fraction * 100).description + "%"
         case .money(let minorUnits, let currency): CurrencyFormat(currency: currency).decimalText(minorUnits: minorUnits)
         case .date(let date): UTCCalendarText.day(date)
         case .dateTime(let date): UTCCalendarText.instant(date)

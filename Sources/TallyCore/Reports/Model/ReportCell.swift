@@ -10,6 +10,9 @@ public enum ReportCell: Sendable, Hashable {
     case integer(Int64)
     /// An exact decimal number (a ratio, a unit price).
     case decimal(Decimal)
+    /// A change as a fraction of its base (0.25 = +25 %): the workbook shows `+25.0%`, the CSV `25%`, so
+    /// neither reads as a bare ratio.
+    case percent(Decimal)
     /// An amount in the currency's minor unit (cents, yen), as Stripe sends it.
     case money(minorUnits: Int64, currency: String)
     /// A calendar day (the UTC day containing the date).

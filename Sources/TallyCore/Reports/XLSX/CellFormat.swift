@@ -12,12 +12,15 @@ public enum CellFormat: Sendable, Hashable {
     case money(currency: String)
     /// A link (blue, underlined).
     case url
+    /// A change as a signed percentage of its base: the fraction 1.1785 shows as `+117.9%`.
+    case percent
 
     /// The Excel number format code, or `nil` for "General".
     public var numberFormat: String? {
         switch self {
         case .header, .url: nil
         case .integer: "#,##0"
+        case .percent: "+0.0%;-0.0%;0.0%"
         case .date: "yyyy-mm-dd"
         case .dateTime: "yyyy-mm-dd hh:mm:ss"
         case .money(let currency): CurrencyFormat(currency: currency).excelNumberFormat

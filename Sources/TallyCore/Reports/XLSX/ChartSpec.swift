@@ -1,4 +1,4 @@
-/// A native Excel chart (line or column) whose series reference ranges of a sheet, placed on a sheet
+/// A native Excel chart (line, column or bar) whose series reference ranges of a sheet, placed on a sheet
 /// (usually the summary sheet) with `Workbook.insertChart(_:on:)`.
 public struct ChartSpec: Sendable, Hashable {
     /// The chart types Tally draws.
@@ -7,7 +7,13 @@ public struct ChartSpec: Sendable, Hashable {
         case line
         /// Vertical bars: amounts per category.
         case column
+        /// Horizontal clustered bars: side-by-side comparisons per item (an invoice line), whose long
+        /// labels read better down the side than slanted along the bottom.
+        case bar
     }
+
+    /// The number format of the category labels of a day axis: `2 Nov`, not the serial `46328`.
+    public static let dayAxisFormat = "d mmm"
 
     public var kind: Kind
     /// The chart title.
@@ -18,6 +24,11 @@ public struct ChartSpec: Sendable, Hashable {
     public var valueAxisTitle: String?
     /// The category labels (the x axis), e.g. a date column.
     public var categories: SheetRange
+    /// The Excel number format of the category labels (`dayAxisFormat` for days, whose cells are date
+    /// serials); `nil` keeps the cells' own.
+    public var categoryFormat: String?
+    /// The Excel number format of the value axis (a currency's format for money); `nil` for General.
+    public var valueFormat: String?
     /// One or more series, each a range of values of the same length as `categories`.
     public var series: [ChartSeries]
     /// The top-left cell the chart is anchored to.
@@ -27,13 +38,16 @@ public struct ChartSpec: Sendable, Hashable {
 
     public init(
         kind: Kind, title: String, categoryAxisTitle: String? = nil, valueAxisTitle: String? = nil,
-        categories: SheetRange, series: [ChartSeries], anchor: CellPosition, scale: Double = 1.5
+        categories: SheetRange, categoryFormat: String? = nil, valueFormat: String? = nil, series: [ChartSeries],
+        anchor: CellPosition, scale: Double = 1.5
     ) {
         self.kind = kind
         self.title = title
         self.categoryAxisTitle = categoryAxisTitle
         self.valueAxisTitle = valueAxisTitle
         self.categories = categories
+        self.categoryFormat = categoryFormat
+        self.valueFormat = valueFormat
         self.series = series
         self.anchor = anchor
         self.scale = scale

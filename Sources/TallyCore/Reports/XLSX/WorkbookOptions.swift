@@ -11,15 +11,32 @@ public struct WorkbookOptions: Sendable, Hashable {
     public var useZip64: Bool
     /// The widest a column sized from its content may get, in Excel character units.
     public var maximumColumnWidth: Double
+    /// The paper every sheet is set up to print on.
+    public var paper: Paper
+
+    /// The paper sizes finance prints on.
+    public enum Paper: Sendable, Hashable {
+        case a4
+        case letter
+
+        /// Excel's paper code (`<pageSetup paperSize="9">`).
+        var excelCode: UInt8 {
+            switch self {
+            case .a4: 9
+            case .letter: 1
+            }
+        }
+    }
 
     public init(
         constantMemory: Bool = true, temporaryDirectory: URL? = nil, useZip64: Bool = false,
-        maximumColumnWidth: Double = 60
+        maximumColumnWidth: Double = 60, paper: Paper = .a4
     ) {
         self.constantMemory = constantMemory
         self.temporaryDirectory = temporaryDirectory
         self.useZip64 = useZip64
         self.maximumColumnWidth = maximumColumnWidth
+        self.paper = paper
     }
 }
 

@@ -51,6 +51,19 @@ public final class WorksheetWriter {
                 doing: "writing the header of sheet \"\(name)\"")
         }
         if tableLayout { worksheet_freeze_panes(handle, 1, 0) }
+        try setUpPrinting()
+    }
+
+    /// Every sheet prints readably: landscape on the workbook's paper, all columns on one page width
+    /// (as many pages down as needed), the header row on every page, and "Page n of m" in the footer.
+    private func setUpPrinting() throws {
+        worksheet_set_landscape(handle)
+        worksheet_set_paper(handle, workbook.options.paper.excelCode)
+        worksheet_fit_to_pages(handle, 1, 0)
+        try workbook.check(worksheet_repeat_rows(handle, 0, 0), doing: "repeating the header row of sheet \"\(name)\"")
+        // `&A` is the sheet's name, so a printed page says which sheet it belongs to.
+        try workbook.check(worksheet_set_footer(handle, "&L&A&RPage &P of &N"),
+                           doing: "setting the footer of sheet \"\(name)\"")
     }
 
     /// Writes one data row below the previous one; cells beyond the declared columns are written too.
@@ -110,6 +123,10 @@ public final class WorksheetWriter {
         case .decimal(let value):
             error = worksheet_write_number(handle, row, column, NSDecimalNumber(decimal: value).doubleValue, nil)
             width = value.description.utf8.count
+        case .percent(let fraction):
+            error = worksheet_write_number(
+                handle, row, column, NSDecimalNumber(decimal: fraction).doubleValue, workbook.style(.percent))
+            width = 9
         case .money(let minorUnits, let currency):
             let (format, style) = moneyStyle(currency)
             error = worksheet_write_number(handle, row, column, format.majorUnits(minorUnits: minorUnits), style)
