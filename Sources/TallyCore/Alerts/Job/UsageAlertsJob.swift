@@ -14,7 +14,7 @@ public struct UsageAlertsJob: TallyJob {
 
     /// The storage roles alerts read and write: period usage, contacts, the ledger and caps, the synced
     /// subscription state and items (kept by `tally-events`), and the app's teams.
-    public typealias Store = UsageAlertStore & SubscriptionStateSource & SubscriptionItemSource & ReportingSource
+    public typealias Store = UsageAlertStore & SubscriptionStateSource & SubscriptionItemSource & TeamDirectory
 
     /// The settings alerts read.
     public struct Settings: Sendable {

@@ -10,7 +10,7 @@ public enum DashboardFile {
     /// when `dryRun`); returns the file's URL.
     @discardableResult
     public static func write(
-        for data: ReportingData, store: any ReconciliationStore & MeterEventDeliveryStore & UsageCapStore & ReportingSource, root: URL,
+        for data: ReportingData, store: any DashboardGatherer.Store, root: URL,
         files: AtomicFileWriter, dryRun: Bool, logger: Logger
     ) async throws -> URL {
         let url = root.appendingPathComponent(fileName, isDirectory: false)

@@ -4,6 +4,9 @@ import Foundation
 /// the last 30 days, the failed meter-event deliveries, the usage caps and the last 30 days' Stripe calls,
 /// through their existing ports.
 public struct DashboardGatherer: Sendable {
+    /// Every role the dashboard reads, for a caller that holds one store.
+    public typealias Store = ReconciliationStore & MeterEventDeliveryStore & UsageCapStore & ReportingSource
+
     public var reconciliations: any ReconciliationStore
     public var deliveries: any MeterEventDeliveryStore
     public var caps: any UsageCapStore

@@ -7,8 +7,9 @@ public struct ReportJob: TallyJob {
     /// The job's name (`tally_job_runs.job`, the lock, the log label).
     public static let name = "report"
 
-    /// The storage roles a report reads: the app's usage and teams, the latest discrepancies, the API calls.
-    public typealias Store = UsageSource & ReportingSource
+    /// The storage roles a report reads: the app's usage and teams, the latest discrepancies, the API calls;
+    /// for the dashboard also the reconciliation windows, the failed deliveries and the usage caps.
+    public typealias Store = UsageSource & ReportingSource & DashboardGatherer.Store
 
     /// What the command line asked for.
     public struct Request: Sendable, Equatable {
@@ -91,7 +92,6 @@ public struct ReportJob: TallyJob {
         try interrupt.check()
         try await write(usage.sheets, charts: usage.charts, workbook: "usage.xlsx", in: directory,
                         title: "Usage, \(period.monthLabel)")
-        // DASHBOARD (issue 14): the one call that writes reports/index.html; re-wire it after issue 10's merge.
         try await DashboardFile.write(for: data, store: store, root: paths.root, files: files, dryRun: dryRun, logger: logger)
         let mismatches = finance.usageMismatches
         let verb = dryRun ? "would write" : "wrote"

@@ -2,27 +2,11 @@ import Foundation
 
 /// What `tally-report` reads from the database besides usage: the app's team names, the latest
 /// reconciliation discrepancies and Tally's own API call log.
-public protocol ReportingSource: Sendable {
-    /// Every team of the app (`teams`: id, name, stripe_customer_id), ordered by id.
-    func teams() async throws -> [TeamRecord]
+public protocol ReportingSource: TeamDirectory {
     /// The discrepancies of the most recent reconciliation run, or an empty list when none ran yet.
     func latestDiscrepancies() async throws -> [DiscrepancyRecord]
     /// The Stripe calls logged in `[start, end)`, oldest first.
     func apiCalls(from start: Date, to end: Date) async throws -> [APICallRecord]
-}
-
-/// A team of the app, as reports name it.
-public struct TeamRecord: Sendable, Equatable, Hashable {
-    /// The app's team id as text (integer and uuid ids alike).
-    public var id: String
-    public var name: String
-    public var stripeCustomerID: String?
-
-    public init(id: String, name: String, stripeCustomerID: String?) {
-        self.id = id
-        self.name = name
-        self.stripeCustomerID = stripeCustomerID
-    }
 }
 
 /// One row of `tally_discrepancies`, with the time its reconciliation run was stored.
