@@ -1,0 +1,51 @@
+import Foundation
+import Logging
+import Testing
+import TallySandbox
+import TallyTestKit
+@testable import TallyCore
+
+/// Stripe's meter error reports (`GET /v2/core/events`) from the simulator, over loopback.
+@Suite("Meter error reports")
+struct MeterErrorReportTests {
+    @Test("a report emails ALERT_EMAIL once with each code, its count, window and matched rows, and marks those deliveries rejected",
+          arguments: StoreBackendUnderTest.all)
+    func report(backend: StoreBackendUnderTest) async throws {
+        try await BillingEventsWorld.run(on: backend) { world in
+            // Given two usage rows, one sent by tally-retry under tu_1, one by the app under its own identifier
+            let now = world.harness.clock.now()
+            try await SampleAppDatabase.insertUsage(count: 2, at: world.harness.location) { index in
+                SampleUsage(teamID: 1, userID: 1, tokens: 10, createdAt: now.addingTimeInterval(-3_600),
+                            meterEventIdentifier: index == 0 ? nil : "app-usage-2")
+            }
+            _ = try await world.store.recordDelivery(MeterEventDelivery(
+                usageRowID: "1", identifier: "tu_1", customerID: world.customer, eventName: "tokens", value: 10,
+                eventTimestamp: now.addingTimeInterval(-3_600), status: .sent, attempts: 1, createdAt: now, updatedAt: now))
+            let meter = try #require(world.harness.simulator.state.meters.first)
+            world.harness.simulator.state.reportMeterErrors(meter: meter.id, errors: [
+                SimulatedV2Event.MeterError(code: "meter_event_customer_not_found", count: 7, sampleIdentifiers: ["tu_1", "app-usage-2"]),
+            ])
+            let processor = try MeterErrorReportProcessor(world.harness.context())
+
+            // When tally reads the reports, twice
+            let first = try await processor.run()
+            let second = try await processor.run()
+
+            // Then one email names the code, count, window and the matched rows
+            #expect(first.reports == 1)
+            #expect(first.rowsMatched == 2)
+            #expect(first.deliveriesRejected == 1)
+            #expect(second.reports == 0)
+            let emails = try world.emails()
+            try #require(emails.count == 1)
+            #expect(emails[0].header("To") == "ops@example.com")
+            #expect(emails[0].header("Subject") == "[Tally] Stripe rejected 7 meter events (v1.billing.meter.error_report_triggered)")
+            let text = try #require(emails[0].text)
+            #expect(text.contains("- meter_event_customer_not_found: 7 events; samples: tu_1 → token_usage row 1; app-usage-2 → token_usage row 2"))
+            #expect(text.contains("in the window "))
+            // And the delivery Tally sent is rejected, which tally-retry treats as settled
+            let rejected = try await world.store.deliveries(status: .rejected)
+            #expect(rejected.map(\.identifier) == ["tu_1"])
+        }
+    }
+}
