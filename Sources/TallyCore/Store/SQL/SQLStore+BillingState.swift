@@ -25,7 +25,12 @@ extension SQLStore: BillingStateStore {
                 ON CONFLICT (event_id) DO NOTHING
                 RETURNING event_id
                 """)
-            guard !first.isEmpty else { return BillingChangeResult(firstTime: false, stale: false) }
+            guard !first.isEmpty else {
+                // A redelivery answers as the first processing did, so a stale event never sends its emails later.
+                let outcome: String? = try await sql.queryOne(
+                    "SELECT outcome FROM \(raw: p)billing_events WHERE event_id = \(change.eventID)")?["outcome"]
+                return BillingChangeResult(firstTime: false, stale: outcome == "stale")
+            }
             var stale = false
             if let invoice = change.invoice { stale = try await Self.write(invoice, change, sql: sql, prefix: p) || stale }
             if let customer = change.customer { stale = try await Self.write(customer, change, sql: sql, prefix: p) || stale }
@@ -35,6 +40,9 @@ extension SQLStore: BillingStateStore {
                     stale = try await Self.write(access, team: team, change, sql: sql, prefix: p) || stale
                 }
                 try await Self.refreshUsage(teamIDs: change.teamIDs, now: change.appliedAt, sql: sql, prefix: p)
+            }
+            if stale {
+                try await sql.execute("UPDATE \(raw: p)billing_events SET outcome = 'stale' WHERE event_id = \(change.eventID)")
             }
             return BillingChangeResult(firstTime: true, stale: stale)
         }

@@ -46,6 +46,9 @@ struct BillingEventAppInsertTests {
                                                 subscription: world.subscription, status: "open"))
             let outcomes = try await world.drainQueue()
             #expect(outcomes["evt_failed_late"]?.effect == .stale)
+            // Processed again (the queue retrying it after a later failure), it is still stale and still silent.
+            let again = try await world.processor.process(try #require(try await world.store.stripeEvent(id: "evt_failed_late")))
+            #expect(again.effect == .stale)
             #expect(try await world.access()?.subscriptionStatus == "active")
             #expect(try await world.store.storedInvoice(id: "in_fixed")?.status == "paid")
             #expect(try world.emails().isEmpty)
