@@ -14,10 +14,11 @@ extension StripeAPI {
             let page = try response.decodeV2(V2EventPage.self)
             events += page.data
             pages += 1
-            // The page token is the only parameter a next page needs; a loop of the same URL is cut off.
-            guard let next = page.nextPageUrl, let token = URLComponents(string: next)?.queryItems?.first(where: { $0.name == "page" })?.value,
-                  pages < 1000 else { break }
-            parameters = ["page": .string(token)]
+            // The next page is exactly the query `next_page_url` carries (its page token holds the filters);
+            // a runaway of pages is cut off.
+            guard let next = page.nextPageUrl, let items = URLComponents(string: next)?.queryItems,
+                  items.contains(where: { $0.name == "page" }), pages < 1000 else { break }
+            parameters = Dictionary(items.map { ($0.name, FormValue.string($0.value ?? "")) }, uniquingKeysWith: { _, last in last })
         }
         var complete: [V2Event] = []
         for event in events {

@@ -10,9 +10,19 @@ extension StripeRouter {
             return storage.render(event)
         }
         guard resource.count == 2 else { throw unrecognized }
-        let types = Set(parameters.all("types") + parameters.pairs.filter { $0.0.hasPrefix("types[") }.map(\.1))
+        // Like Stripe's, a page token carries the whole query: a next page needs nothing else.
+        var types = Set(parameters.all("types") + parameters.pairs.filter { $0.0.hasPrefix("types[") }.map(\.1))
         var after: Int64?
-        if let text = parameters["created[gt]"] {
+        var offset = 0
+        if let token = parameters["page"] {
+            let fields = token.split(separator: "~", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count >= 3, fields[0] == "p", let start = Int(fields[1]) else {
+                throw .invalid("The page token is not valid.", param: "page")
+            }
+            offset = start
+            after = Int64(fields[2])
+            types = Set(fields.dropFirst(3))
+        } else if let text = parameters["created[gt]"] {
             guard let date = (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
                     ?? (try? Date.ISO8601FormatStyle().parse(text)) else {
                 throw .invalid("created[gt] must be an RFC 3339 timestamp.", param: "created[gt]")
@@ -20,14 +30,12 @@ extension StripeRouter {
             after = Int64(date.timeIntervalSince1970.rounded(.down))
         }
         let limit = min(max(parameters["limit"].flatMap(Int.init) ?? 20, 1), 20)
-        let offset = parameters["page"].flatMap { Int($0.dropFirst(5)) } ?? 0
         let matching = storage.v2Events.reversed().filter { event in
             (types.isEmpty || types.contains(event.type)) && (after.map { event.created > $0 } ?? true)
         }
         let page = matching.dropFirst(offset).prefix(limit)
-        var query = "page=page_\(offset + page.count)&limit=\(limit)"
-        for type in types.sorted() { query += "&types=\(type)" }
-        let next: JSONValue = offset + page.count < matching.count ? .string("/v2/core/events?\(query)") : .null
+        let token = (["p", String(offset + page.count), after.map(String.init) ?? ""] + types.sorted()).joined(separator: "~")
+        let next: JSONValue = offset + page.count < matching.count ? .string("/v2/core/events?page=\(token)&limit=\(limit)") : .null
         return .object([("data", .array(page.map(storage.render))), ("next_page_url", next), ("previous_page_url", .null)])
     }
 }

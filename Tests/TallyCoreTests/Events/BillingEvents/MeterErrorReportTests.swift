@@ -48,4 +48,31 @@ struct MeterErrorReportTests {
             #expect(rejected.map(\.identifier) == ["tu_1"])
         }
     }
+
+    @Test("reports of both types over several pages of GET /v2/core/events are each read once", arguments: StoreBackendUnderTest.all)
+    func paging(backend: StoreBackendUnderTest) async throws {
+        try await BillingEventsWorld.run(on: backend) { world in
+            let meter = try #require(world.harness.simulator.state.meters.first)
+            // 21 reports of one type: more than a page (20) of GET /v2/core/events.
+            for index in 0..<23 {
+                world.harness.advance(by: 1)
+                world.harness.simulator.state.reportMeterErrors(meter: index < 21 ? meter.id : nil, errors: [
+                    SimulatedV2Event.MeterError(code: index < 21 ? "archived_meter" : "no_meter", count: 1,
+                                                sampleIdentifiers: ["unknown-\(index)"]),
+                ])
+            }
+            let processor = try MeterErrorReportProcessor(world.harness.context())
+            #expect(try await processor.run().reports == 23)
+            world.harness.advance(by: 1)
+            world.harness.simulator.state.reportMeterErrors(meter: nil, errors: [
+                SimulatedV2Event.MeterError(code: "no_meter", count: 2, sampleIdentifiers: ["late"]),
+            ])
+            let next = try await processor.run()
+            #expect(next.reports == 1)
+            #expect(next.rowsMatched == 0)
+            let subjects = try world.emails().compactMap { $0.header("Subject") }
+            #expect(subjects.count == 24)
+            #expect(subjects.filter { $0.hasSuffix("(v1.billing.meter.no_meter_found)") }.count == 3)
+        }
+    }
 }
