@@ -12,7 +12,18 @@ extension SQLStore: BillingStateStore {
             WHERE stripe_customer_id = \(customerID) ORDER BY id
             """).map { row in (id: try row["id"] as String, name: (try row["name"] as String?) ?? "") }
         guard !teams.isEmpty else { return [] }
-        let owners = try await database.columnNames(ofTable: "team_members").isEmpty ? [:] : try await teamOwnerEmails()
+        var owners: [String: [String]] = [:]
+        if try await !database.columnNames(ofTable: "team_members").isEmpty {
+            // The same owners `teamOwnerEmails` reads, for these teams only: one event should not read every team.
+            for row in try await sql.query("""
+                SELECT CAST(m.team_id AS TEXT) AS team_id, CAST(u.email AS TEXT) AS email
+                FROM team_members m JOIN users u ON u.id = m.user_id
+                WHERE m.role = 'owner' AND u.email IS NOT NULL AND CAST(m.team_id AS TEXT) IN (\(list: teams.map(\.id)))
+                ORDER BY m.team_id, u.email
+                """) {
+                owners[try row["team_id"], default: []].append(try row["email"])
+            }
+        }
         return teams.map { BillingTeam(teamID: $0.id, name: $0.name, ownerEmails: owners[$0.id] ?? []) }
     }
 
