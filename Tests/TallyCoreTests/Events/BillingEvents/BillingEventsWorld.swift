@@ -42,17 +42,27 @@ struct BillingEventsWorld {
 
     var store: any TallyStore { harness.store }
 
+    /// The processor as the composition root would build it: the store, the outbox, the default templates,
+    /// PLANS and MAIL_FROM.
     var processor: BillingEventProcessor {
-        var processor = try! BillingEventProcessor(harness.context())
-        processor.plans = Self.plans(product)
-        return processor
+        BillingEventProcessor(store: store, mailer: harness.configuration.makeMailer(), templates: try! BillingEmailTemplates(),
+                              plans: Self.plans(product), from: EmailAddress(name: "Tally", address: "tally@example.com"),
+                              clock: harness.clock, logger: Logger(label: "tally.billing-test"))
+    }
+
+    /// The meter error reader, built the same way, emailing ALERT_EMAIL.
+    var meterErrors: MeterErrorReportProcessor {
+        MeterErrorReportProcessor(store: store, stripe: harness.client, mailer: harness.configuration.makeMailer(),
+                                  templates: try! BillingEmailTemplates(), from: EmailAddress(name: "Tally", address: "tally@example.com"),
+                                  recipients: harness.configuration.mail.alertRecipients.compactMap(EmailAddress.init(parsing:)),
+                                  clock: harness.clock, logger: Logger(label: "tally.billing-test"))
     }
 
     /// What `tally-events` does with the catch-up wired to the processor: stores the new events from Stripe,
     /// then, for each due queue entry, syncs the items, acts on the event and completes the entry.
     @discardableResult
     func catchUp() async throws -> [String: BillingEventOutcome] {
-        let fetched = try await harness.client.eventsWithPayloads(types: EventCatchUp.eventTypes, createdAfter: Date(timeIntervalSince1970: 0))
+        let fetched = try await harness.client.eventsWithPayloads(types: EventsJob.eventTypes, createdAfter: Date(timeIntervalSince1970: 0))
         _ = try await store.storeAndQueue(fetched.map(\.record))
         return try await drainQueue()
     }

@@ -25,7 +25,7 @@ struct MeterErrorReportTests {
             world.harness.simulator.state.reportMeterErrors(meter: meter.id, errors: [
                 SimulatedV2Event.MeterError(code: "meter_event_customer_not_found", count: 7, sampleIdentifiers: ["tu_1", "app-usage-2"]),
             ])
-            let processor = try MeterErrorReportProcessor(world.harness.context())
+            let processor = world.meterErrors
 
             // When tally reads the reports, twice
             let first = try await processor.run()
@@ -61,7 +61,7 @@ struct MeterErrorReportTests {
                                                 sampleIdentifiers: ["unknown-\(index)"]),
                 ])
             }
-            let processor = try MeterErrorReportProcessor(world.harness.context())
+            let processor = world.meterErrors
             #expect(try await processor.run().reports == 23)
             world.harness.advance(by: 1)
             world.harness.simulator.state.reportMeterErrors(meter: nil, errors: [

@@ -9,7 +9,7 @@ import Logging
 /// A payload that does not decode throws `StripeEventPayloadInvalid`, which the queue retries and then
 /// dead-letters; an unknown type is recorded and skipped; a failed email throws, so the queue retries the
 /// event and only the emails not yet sent go out.
-public struct BillingEventProcessor: Sendable {
+public struct BillingEventProcessor: StripeEventHandler {
     public typealias Store = BillingEventStore & SubscriptionItemSource
 
     public var store: any Store
@@ -31,18 +31,14 @@ public struct BillingEventProcessor: Sendable {
         self.logger = logger
     }
 
-    /// The processor a job's context provides (templates from `ALERT_TEMPLATES_DIR`, plans from `PLANS`).
-    public init(_ context: JobContext) throws {
-        self.init(store: context.store, mailer: context.mailer,
-                  templates: try BillingEmailTemplates(directory: context.configuration.usageAlerts.templatesDirectory),
-                  plans: context.configuration.plans,
-                  from: EmailAddress(parsing: context.configuration.mail.from) ?? EmailAddress(name: "Tally", address: "tally@localhost"),
-                  clock: context.clock, logger: context.logger)
-    }
-
     /// Every event type the processor acts on.
     public static let handledTypes: Set<String> = InvoiceEventHandler.types.union(SubscriptionEventHandler.types)
         .union(CustomerEventHandler.types).union(PaymentMethodEventHandler.types)
+
+    /// Acts on `event` (the queue's hook, `StripeEventHandler`).
+    public func handle(_ event: StripeEventRecord) async throws {
+        _ = try await process(event)
+    }
 
     /// Processes `event`; safe to call again for the same event (a redelivery, a retry after a failure).
     public func process(_ event: StripeEventRecord) async throws -> BillingEventOutcome {

@@ -28,15 +28,6 @@ public struct MeterErrorReportProcessor: Sendable {
         self.logger = logger
     }
 
-    /// The processor a job's context provides.
-    public init(_ context: JobContext) throws {
-        self.init(store: context.store, stripe: context.stripe, mailer: context.mailer,
-                  templates: try BillingEmailTemplates(directory: context.configuration.usageAlerts.templatesDirectory),
-                  from: EmailAddress(parsing: context.configuration.mail.from) ?? EmailAddress(name: "Tally", address: "tally@localhost"),
-                  recipients: context.configuration.mail.alertRecipients.compactMap(EmailAddress.init(parsing:)),
-                  clock: context.clock, logger: context.logger)
-    }
-
     /// What one run found.
     public struct Summary: Sendable, Equatable {
         public var reports = 0
