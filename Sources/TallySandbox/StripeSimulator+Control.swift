@@ -40,6 +40,7 @@ extension StripeSimulator {
             setFaults(configuration.faults)
             return status(request)
         default:
+            if let response = billingControl(request, parameters) { return response }
             return .error(StripeAPIError(status: 404, message: "Unrecognized request URL (\(request.method): \(request.path))."),
                           requestID: request.requestID)
         }

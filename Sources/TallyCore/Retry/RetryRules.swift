@@ -31,7 +31,7 @@ public struct RetryRules: Sendable {
     public func verdict(for candidate: RetryCandidate, existing: MeterEventDelivery?) -> Verdict {
         if let existing {
             switch existing.status {
-            case .sent, .cancelled, .failed:
+            case .sent, .cancelled, .failed, .rejected:
                 return .settled(existing.status)
             case .needsHuman:
                 return .needsHuman(reason: existing.lastError ?? "held back by an earlier run", fix: Self.checkFirstFix)

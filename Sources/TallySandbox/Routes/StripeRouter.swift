@@ -14,6 +14,7 @@ struct StripeRouter {
 
     func route(_ storage: inout SimulatorStorage) throws(StripeAPIError) -> JSONValue {
         let segments = request.segments
+        if segments.first == "v2" { return try v2(Array(segments.dropFirst()), storage) }
         guard segments.first == "v1", segments.count >= 2 else { throw unrecognized }
         let resource = Array(segments.dropFirst())
         switch (request.method, resource.first) {

@@ -168,4 +168,6 @@ public struct SimulatedEvent: Sendable {
     public var deliverySucceeded: Bool
     public var requestID: String?
     public var idempotencyKey: String?
+    /// `data.previous_attributes`: what changed (a detached payment method's `customer`, say).
+    public var previousAttributes: JSONValue? = nil
 }

@@ -2,9 +2,9 @@ import Foundation
 
 /// Stripe test-clock billing: when time passes a subscription period's end, that period is invoiced.
 extension SimulatorStorage {
-    /// Bills every elapsed period of every active subscription, then rolls the periods forward.
+    /// Bills every elapsed period of every active (or past-due) subscription, then rolls the periods forward.
     mutating func billElapsedPeriods(now: Int64) {
-        for subscription in subscriptions.ordered where subscription.status == "active" {
+        for subscription in subscriptions.ordered where ["active", "past_due"].contains(subscription.status) {
             var current = subscription
             // A guard against pathological clock jumps (a century of monthly periods).
             var periods = 0
@@ -57,9 +57,13 @@ extension SimulatorStorage {
 
         invoice.attemptCount = 1
         if customer.metadata["sandbox_payment"] == "fail" {
+            // Like Stripe with the default retry settings: the subscription goes past_due (its
+            // customer.subscription.updated follows the billing) while the invoice stays open for retries.
+            subscription.status = "past_due"
             invoices.insert(invoice)
             record("invoice.payment_failed", render(invoice), at: periodEnd, origin: nil)
         } else {
+            if subscription.status == "past_due" { subscription.status = "active" }
             invoice.status = "paid"
             invoice.amountPaid = invoice.total
             invoice.paidAt = periodEnd

@@ -28,6 +28,10 @@ struct SimulatorStorage: Sendable {
     /// Latest receipt of each meter event identifier, for the duplicate window and for adjustments.
     var identifiers: [String: IdentifierReceipt] = [:]
     var invoiceCounter = 0
+    /// Payment methods attached (or once attached) to customers, by id.
+    var paymentMethods: [String: SimulatedPaymentMethod] = [:]
+    /// v2 events (`GET /v2/core/events`): the meter error reports, oldest first.
+    var v2Events: [SimulatedV2Event] = []
 
     /// Where an identifier's latest event lives.
     struct IdentifierReceipt: Sendable {
@@ -46,11 +50,12 @@ struct SimulatorStorage: Sendable {
     }
 
     /// Records an event with a snapshot of `object`.
-    mutating func record(_ type: String, _ object: JSONValue, at now: Int64, origin: EventOrigin?) {
+    mutating func record(_ type: String, _ object: JSONValue, at now: Int64, origin: EventOrigin?,
+                         previousAttributes: JSONValue? = nil) {
         let delivered = !deliveryRandom.chance(failedDeliveryRate)
         events.insert(SimulatedEvent(id: ids.next("evt"), type: type, created: now, object: object,
                                      deliverySucceeded: delivered, requestID: origin?.requestID,
-                                     idempotencyKey: origin?.idempotencyKey))
+                                     idempotencyKey: origin?.idempotencyKey, previousAttributes: previousAttributes))
     }
 
     /// The active meter for `eventName`.

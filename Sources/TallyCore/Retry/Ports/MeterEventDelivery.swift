@@ -58,6 +58,9 @@ public enum MeterEventDeliveryStatus: String, Sendable, Codable, CaseIterable {
     case needsHuman = "needs_human"
     /// Sent twice by Tally and cancelled through a meter event adjustment.
     case cancelled
+    /// Accepted by Stripe, then reported invalid by a meter error report (`v1.billing.meter.error_report_triggered`
+    /// or `no_meter_found`): Stripe does not bill it, and re-sending the same event will not help.
+    case rejected
 }
 
 /// A stored delivery row that Tally cannot read back.
