@@ -8,8 +8,10 @@ enum UsageAlertsReport {
     static func table(evaluations: [TeamEvaluation], skipped: [String: TeamAllowance.SkipReason], teams: [TeamRecord],
                       thresholds: AlertThresholds) -> ReportTable {
         var table = ReportTable(name: "alerts", columns: [
-            "team_id", "team", "status", "reason", "period_start", "period_end", "allowance", "used", "ratio",
-            "highest_threshold", "blocked", "projected_limit_date",
+            // Title Case, as every other report's headers; the ratios as percentages, so 0.8146 never reads as
+            // a count.
+            "Team ID", "Team", "Status", "Reason", "Period Start", "Period End", "Allowance (Tokens)", "Used (Tokens)",
+            "Used (% of Allowance)", "Highest Threshold Crossed (%)", "Blocked", "Projected Limit Date",
         ])
         for evaluation in evaluations {
             let ratio = evaluation.allowance > 0 ? Double(evaluation.used) / Double(evaluation.allowance) : 0
@@ -17,8 +19,8 @@ enum UsageAlertsReport {
             table.append([
                 .text(evaluation.team.id), .text(evaluation.team.name), "evaluated", .blank,
                 .date(evaluation.period.start), .date(evaluation.period.end), .integer(evaluation.allowance),
-                .integer(evaluation.used), .decimal(Decimal(string: String(format: "%.4f", ratio)) ?? 0),
-                highest.map { .decimal(Decimal(string: String($0)) ?? 0) } ?? .blank,
+                .integer(evaluation.used), .percent(Decimal(string: String(format: "%.4f", ratio)) ?? 0),
+                highest.map { .percent(Decimal(string: String($0)) ?? 0) } ?? .blank,
                 .boolean(ratio >= thresholds.hardLimit), evaluation.projectedLimitAt.map { .date($0) } ?? .blank,
             ])
         }
