@@ -63,9 +63,24 @@ public struct JobComposition: Sendable {
             store: store, http: http, clock: clock)
     }
 
-    public func eventsJob(catchUp: EventCatchUpSettings = .init()) -> EventsJob {
+    /// Loads the billing email templates first: a broken user template stops the run before anything is stored.
+    public func eventsJob(catchUp: EventCatchUpSettings = .init()) throws -> EventsJob {
         EventsJob(inbox: store, queue: store, listings: store, stripe: stripe, mailer: mailer, logger: logger, clock: clock,
-                  interrupt: interrupt, jobRun: jobRun, settings: configuration.eventsSettings(catchUp: catchUp))
+                  interrupt: interrupt, jobRun: jobRun, settings: configuration.eventsSettings(catchUp: catchUp),
+                  handler: try billingEvents())
+    }
+
+    /// The billing events (issue 15): the processor of each queued event, the meter error reports and the access
+    /// rows, with emails from `MAIL_FROM` worded by the built-in templates or those of `ALERT_TEMPLATES_DIR`.
+    public func billingEvents() throws -> BillingEvents {
+        let templates = try BillingEmailTemplates(directory: configuration.usageAlerts.templatesDirectory)
+        let opsMail = configuration.opsMail
+        return BillingEvents(
+            processor: BillingEventProcessor(store: store, mailer: mailer, templates: templates, plans: configuration.plans,
+                                             from: opsMail.sender, clock: clock, logger: logger),
+            meterErrors: MeterErrorReportProcessor(store: store, stripe: stripe, mailer: mailer, templates: templates,
+                                                   from: opsMail.sender, recipients: opsMail.recipients, clock: clock, logger: logger),
+            access: store)
     }
 
     public func reportJob(_ request: ReportJob.Request = .init()) -> ReportJob {

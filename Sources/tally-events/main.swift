@@ -21,6 +21,6 @@ struct TallyEvents: AsyncParsableCommand {
     @OptionGroup var options: JobOptions
 
     func run() async throws {
-        await JobMain.run(job: EventsJob.name, options: options) { $0.eventsJob() }
+        await JobMain.run(job: EventsJob.name, options: options) { try $0.eventsJob() }
     }
 }

@@ -20,6 +20,8 @@ public struct EventCatchUpSummary: Sendable, Equatable {
     public var deadLetters: [EventQueueEntry] = []
     /// The listing of every subscription, when one was due.
     public var listing: SubscriptionListingSummary?
+    /// What the event handler (the billing events) did: emails, problems for a person, notes.
+    public var handling = StripeEventHandling()
     /// Where the run started listing events.
     public var since: Date
     public var dryRun: Bool
@@ -35,7 +37,8 @@ public struct EventCatchUpSummary: Sendable, Equatable {
     /// The report the runner records: exit 1 while any dead letter waits in the queue. An entry that will be
     /// retried is not a failure a person must see; it is counted in the summary.
     public var jobReport: JobReport {
-        JobReport(itemsProcessed: processed, itemsFailed: deadLettered, needsHuman: !deadLetters.isEmpty, summary: line)
+        JobReport(itemsProcessed: processed, itemsFailed: deadLettered,
+                  needsHuman: !deadLetters.isEmpty || !handling.problems.isEmpty, summary: line)
     }
 
     /// One line for the log and the run record.
@@ -49,6 +52,11 @@ public struct EventCatchUpSummary: Sendable, Equatable {
         if skippedAsStale > 0 { text += " (\(skippedAsStale) older than the subscription's synced state, not applied)" }
         text += ", failed \(failed) (retried later), dead-lettered \(deadLettered)"
         if let listing { text += "; \(listing.line)" }
+        if handling.emailsSent > 0 { text += "; \(handling.emailsSent) billing email\(handling.emailsSent == 1 ? "" : "s") sent" }
+        for note in handling.notes { text += "; \(note)" }
+        if !handling.problems.isEmpty {
+            text += "; \(handling.problems.count) need\(handling.problems.count == 1 ? "s" : "") a human: \(handling.problems.joined(separator: "; "))"
+        }
         if !deadLetters.isEmpty {
             let listed = deadLetters.prefix(Self.listedDeadLetters).map { entry in
                 "\(entry.eventID) after \(entry.retryCount) failures: \(entry.lastError ?? "no error recorded")"

@@ -47,10 +47,13 @@ public struct EventsJob: TallyJob {
     public var interrupt: InterruptFlag
     public var jobRun: JobRun
     public var settings: Settings
+    /// Acts on each event as the queue processes it, and after the queue (the billing events); nil keeps
+    /// only the subscription items in sync.
+    public var handler: (any StripeEventHandler)?
 
     public init(inbox: any StripeEventInbox, queue: any StripeEventQueue, listings: any SubscriptionListingStore,
                 stripe: any StripeAPI, mailer: any Mailer, logger: Logger, clock: any TallyClock, interrupt: InterruptFlag,
-                jobRun: JobRun, settings: Settings) {
+                jobRun: JobRun, settings: Settings, handler: (any StripeEventHandler)? = nil) {
         self.inbox = inbox
         self.queue = queue
         self.listings = listings
@@ -61,6 +64,7 @@ public struct EventsJob: TallyJob {
         self.interrupt = interrupt
         self.jobRun = jobRun
         self.settings = settings
+        self.handler = handler
     }
 
     private var catchUpSettings: EventCatchUpSettings { settings.catchUp }
@@ -114,6 +118,11 @@ public struct EventsJob: TallyJob {
         summary.listing = try await listing.runIfDue(dryRun: false)
         summary.deadLetters = try await queue.stripeEventQueue(status: .dead)
         await alert(summary.newDeadLetters)
+        // Last: a failure here (Stripe's v2 events unreachable) fails the run loudly, after the queue's work
+        // and the dead-letter alert are kept.
+        if let handler {
+            summary.handling.add(try await handler.finishRun(now: clock.now()))
+        }
         return summary
     }
 
@@ -153,6 +162,10 @@ public struct EventsJob: TallyJob {
         logger[metadataKey: "event_type"] = "\(event.eventType)"
         do {
             let sync = try await SubscriptionSync.forEvent(event, stripe: stripe)
+            // Before the entry is completed: a handler's failure is the event's, retried and then dead-lettered.
+            if let handler {
+                summary.handling.add(try await handler.handle(event))
+            }
             let outcome = try await queue.completeStripeEvent(event.eventID, applying: sync)
             summary.processed += 1
             if outcome == .skippedAsStale { summary.skippedAsStale += 1 }

@@ -186,7 +186,7 @@ struct EventCatchUpTests {
 
             // When SIGTERM arrives while the first event is being written
             let flag = InterruptFlag()
-            var job = harness.composition(interrupt: flag).eventsJob()
+            var job = try harness.composition(interrupt: flag).eventsJob()
             job.queue = InterruptingQueue(harness.store, flag: flag, after: 1)
             let stopped = await #expect(throws: JobInterrupted.self) {
                 try await job.run()

@@ -9,7 +9,7 @@ import Logging
 /// A payload that does not decode throws `StripeEventPayloadInvalid`, which the queue retries and then
 /// dead-letters; an unknown type is recorded and skipped; a failed email throws, so the queue retries the
 /// event and only the emails not yet sent go out.
-public struct BillingEventProcessor: StripeEventHandler {
+public struct BillingEventProcessor: Sendable {
     public typealias Store = BillingEventStore & SubscriptionItemSource
 
     public var store: any Store
@@ -34,11 +34,6 @@ public struct BillingEventProcessor: StripeEventHandler {
     /// Every event type the processor acts on.
     public static let handledTypes: Set<String> = InvoiceEventHandler.types.union(SubscriptionEventHandler.types)
         .union(CustomerEventHandler.types).union(PaymentMethodEventHandler.types)
-
-    /// Acts on `event` (the queue's hook, `StripeEventHandler`).
-    public func handle(_ event: StripeEventRecord) async throws {
-        _ = try await process(event)
-    }
 
     /// Processes `event`; safe to call again for the same event (a redelivery, a retry after a failure).
     public func process(_ event: StripeEventRecord) async throws -> BillingEventOutcome {
