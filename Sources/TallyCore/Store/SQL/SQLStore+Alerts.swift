@@ -129,6 +129,7 @@ extension SQLStore: UsageAlertStore {
     func saveUsageCaps(_ caps: [UsageCapRecord]) async throws {
         guard !caps.isEmpty else { return }
         let table = "\(prefix)usage_caps"
+        let p = prefix
         try await sql.transaction { sql in
             for batch in SQLStatement.batches(caps, columns: Self.capColumns.count) {
                 try await sql.execute(.insert(into: table, columns: Self.capColumns, rows: batch.map { cap in
@@ -140,6 +141,20 @@ extension SQLStore: UsageAlertStore {
                         blocked = excluded.blocked, blocked_at = excluded.blocked_at,
                         projected_limit_at = excluded.projected_limit_at, updated_at = excluded.updated_at
                     """))
+            }
+            // The access row the app's middleware reads takes the new allowance, usage and block at once, not at
+            // the next tally-events run.
+            for (now, teams) in Dictionary(grouping: caps, by: \.updatedAt) {
+                for batch in SQLStatement.batches(Array(Set(teams.map(\.teamID))).sorted()) {
+                    let ids = Array(batch)
+                    try await sql.execute("""
+                        INSERT INTO \(raw: p)team_access (team_id, updated_at)
+                        SELECT DISTINCT team_id, CAST(\(now) AS BIGINT) FROM \(raw: p)usage_caps
+                        WHERE team_id IN (\(list: ids)) AND period_start <= \(now) AND period_end > \(now)
+                        ON CONFLICT (team_id) DO NOTHING
+                        """)
+                    try await Self.refreshUsage(teamIDs: ids, now: now, sql: sql, prefix: p)
+                }
             }
         }
     }
