@@ -77,7 +77,7 @@ public struct JobComposition: Sendable {
         let opsMail = configuration.opsMail
         return BillingEvents(
             processor: BillingEventProcessor(store: store, mailer: mailer, templates: templates, plans: configuration.plans,
-                                             from: opsMail.sender, clock: clock, logger: logger),
+                                             stripe: stripe, from: opsMail.sender, clock: clock, logger: logger),
             meterErrors: MeterErrorReportProcessor(store: store, stripe: stripe, mailer: mailer, templates: templates,
                                                    from: opsMail.sender, recipients: opsMail.recipients, clock: clock, logger: logger),
             access: store)

@@ -58,9 +58,9 @@ public final class SimulatorState: Sendable {
 
     /// Creates a product.
     @discardableResult
-    public func createProduct(name: String) -> SimulatedProduct {
+    public func createProduct(name: String, metadata: [String: String] = [:]) -> SimulatedProduct {
         let now = now
-        return storage.withLock { $0.createProduct(name: name, description: nil, unitLabel: nil, metadata: [:],
+        return storage.withLock { $0.createProduct(name: name, description: nil, unitLabel: nil, metadata: metadata,
                                                    now: now, origin: nil) }
     }
 

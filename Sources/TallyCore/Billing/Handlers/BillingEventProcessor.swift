@@ -16,16 +16,19 @@ public struct BillingEventProcessor: Sendable {
     public var mailer: any Mailer
     public var templates: BillingEmailTemplates
     public var plans: PlanCatalog
+    /// Reads a product's `tally_features`/`tally_tokens` metadata when `PLANS` does not map it; nil: PLANS only.
+    public var stripe: (any StripeAPI)?
     public var from: EmailAddress
     public var clock: any TallyClock
     public var logger: Logger
 
-    public init(store: any Store, mailer: any Mailer, templates: BillingEmailTemplates, plans: PlanCatalog, from: EmailAddress,
-                clock: any TallyClock, logger: Logger) {
+    public init(store: any Store, mailer: any Mailer, templates: BillingEmailTemplates, plans: PlanCatalog,
+                stripe: (any StripeAPI)? = nil, from: EmailAddress, clock: any TallyClock, logger: Logger) {
         self.store = store
         self.mailer = mailer
         self.templates = templates
         self.plans = plans
+        self.stripe = stripe
         self.from = from
         self.clock = clock
         self.logger = logger
@@ -60,7 +63,8 @@ public struct BillingEventProcessor: Sendable {
         case let type where SubscriptionEventHandler.types.contains(type):
             let subscription = try BillingEventDecoding.object(Subscription.self, of: stripeEvent, event, named: "a subscription")
             teams = try await teamsOf(subscription.customer)
-            plan = SubscriptionEventHandler.plan(event, subscription: subscription, teams: teams, plans: plans, now: now)
+            plan = SubscriptionEventHandler.plan(event, subscription: subscription, teams: teams, plans: plans,
+                                                 productMetadata: try await productMetadata(of: subscription), now: now)
         case let type where CustomerEventHandler.types.contains(type):
             let customer = try BillingEventDecoding.object(CustomerBillingDetails.self, of: stripeEvent, event, named: "a customer")
             plan = CustomerEventHandler.plan(event, customer: customer, now: now)
@@ -83,6 +87,17 @@ public struct BillingEventProcessor: Sendable {
         var outcome = try await send(notices, for: event, now: now)
         outcome.effect = result.firstTime ? .applied : .alreadyApplied
         return outcome
+    }
+
+    /// The metadata of the subscription's products `PLANS` does not map (a failed look-up fails the event, which
+    /// the queue retries: an allowance is never guessed).
+    private func productMetadata(of subscription: Subscription) async throws -> [String: [String: String]] {
+        guard let stripe else { return [:] }
+        var metadata: [String: [String: String]] = [:]
+        for product in SubscriptionEventHandler.unmappedProducts(subscription, plans: plans).sorted() {
+            metadata[product] = try await stripe.product(id: product).metadata ?? [:]
+        }
+        return metadata
     }
 
     private func teamsOf(_ customer: String?) async throws -> [BillingTeam] {

@@ -50,6 +50,19 @@ struct BillingEventCatchUpTests {
         }
     }
 
+    @Test("a product PLANS does not map gives the access row the features and allowance of its tally_ metadata",
+          arguments: StoreBackendUnderTest.all)
+    func planFromProductMetadata(backend: StoreBackendUnderTest) async throws {
+        try await BillingEventsWorld.run(on: backend, planFromMetadata: true) { world in
+            // When the subscription's events are processed with no PLANS entry for its product
+            try await world.catchUp()
+            // Then the product's own metadata names the features and the allowance
+            let access = try #require(try await world.access())
+            #expect(access.features == ["basic", "sso"])
+            #expect(access.allowance == 5_000)
+        }
+    }
+
     @Test("the subscription's plan gives the access row its features and allowance; a cancellation deprovisions",
           arguments: StoreBackendUnderTest.all)
     func subscriptionLifecycle(backend: StoreBackendUnderTest) async throws {

@@ -14,17 +14,20 @@ struct BillingEventsWorld {
     let subscription: String
     let product: String
     let tokensPrice: String
+    /// The plan lives on the product's metadata (`tally_tokens` 5,000, `tally_features` basic and sso), not in PLANS.
+    let planFromMetadata: Bool
     static func plans(_ product: String) -> PlanCatalog {
         PlanCatalog([product: PlanAllowance(tokens: 1_000, features: ["basic", "exports"])])
     }
 
     /// `owner: false` leaves team 1 without an owner; `paymentsFail` makes the customer's payments fail.
     static func run(on backend: StoreBackendUnderTest, owner: Bool = true, paymentsFail: Bool = false,
-                    _ body: (BillingEventsWorld) async throws -> Void) async throws {
+                    planFromMetadata: Bool = false, _ body: (BillingEventsWorld) async throws -> Void) async throws {
         try await EventsHarness.run(on: backend, prepare: { try await SampleAppDatabase.create(at: $0) }) { harness in
             let customer = harness.simulator.state.createCustomer(email: "billing@acme.test", name: "Acme Inc",
                                                                   metadata: paymentsFail ? ["sandbox_payment": "fail"] : [:])
-            let product = harness.simulator.state.createProduct(name: "Pro")
+            let product = harness.simulator.state.createProduct(
+                name: "Pro", metadata: planFromMetadata ? ["tally_tokens": "5000", "tally_features": "basic, sso"] : [:])
             let meter = try harness.simulator.state.createMeter(displayName: "Tokens", eventName: "tokens")
             let seats = try harness.simulator.state.createPrice(product: product.id, unitAmount: 2_000, interval: "day")
             let tokens = try harness.simulator.state.createPrice(product: product.id, unitAmount: 3, interval: "day",
@@ -36,7 +39,7 @@ struct BillingEventsWorld {
                 members: owner ? [SampleMember(userID: 1, teamID: 1, role: "owner"), SampleMember(userID: 2, teamID: 1, role: "member")]
                     : [SampleMember(userID: 2, teamID: 1, role: "member")]), at: harness.location)
             try await body(BillingEventsWorld(harness: harness, customer: customer.id, subscription: subscription.id,
-                                              product: product.id, tokensPrice: tokens.id))
+                                              product: product.id, tokensPrice: tokens.id, planFromMetadata: planFromMetadata))
         }
     }
 
@@ -46,7 +49,8 @@ struct BillingEventsWorld {
     /// PLANS and MAIL_FROM.
     var processor: BillingEventProcessor {
         BillingEventProcessor(store: store, mailer: harness.configuration.makeMailer(), templates: try! BillingEmailTemplates(),
-                              plans: Self.plans(product), from: EmailAddress(name: "Tally", address: "tally@example.com"),
+                              plans: planFromMetadata ? PlanCatalog([:]) : Self.plans(product), stripe: harness.client,
+                              from: EmailAddress(name: "Tally", address: "tally@example.com"),
                               clock: harness.clock, logger: Logger(label: "tally.billing-test"))
     }
 
