@@ -18,6 +18,8 @@ public struct BillingEventProcessor: Sendable {
     public var plans: PlanCatalog
     /// Reads a product's `tally_features`/`tally_tokens` metadata when `PLANS` does not map it; nil: PLANS only.
     public var stripe: (any StripeAPI)?
+    /// Each product's metadata, fetched once per run however many events name it.
+    let products = ProductMetadataCache()
     public var from: EmailAddress
     public var clock: any TallyClock
     public var logger: Logger
@@ -64,7 +66,9 @@ public struct BillingEventProcessor: Sendable {
             let subscription = try BillingEventDecoding.object(Subscription.self, of: stripeEvent, event, named: "a subscription")
             teams = try await teamsOf(subscription.customer)
             plan = SubscriptionEventHandler.plan(event, subscription: subscription, teams: teams, plans: plans,
-                                                 productMetadata: try await productMetadata(of: subscription), now: now)
+                                                 // No team on this customer: no access row to give features to.
+                                                 productMetadata: teams.isEmpty ? [:] : try await productMetadata(of: subscription),
+                                                 now: now)
         case let type where CustomerEventHandler.types.contains(type):
             let customer = try BillingEventDecoding.object(CustomerBillingDetails.self, of: stripeEvent, event, named: "a customer")
             plan = CustomerEventHandler.plan(event, customer: customer, now: now)
@@ -93,11 +97,7 @@ public struct BillingEventProcessor: Sendable {
     /// the queue retries: an allowance is never guessed).
     private func productMetadata(of subscription: Subscription) async throws -> [String: [String: String]] {
         guard let stripe else { return [:] }
-        var metadata: [String: [String: String]] = [:]
-        for product in SubscriptionEventHandler.unmappedProducts(subscription, plans: plans).sorted() {
-            metadata[product] = try await stripe.product(id: product).metadata ?? [:]
-        }
-        return metadata
+        return try await products.metadata(of: SubscriptionEventHandler.unmappedProducts(subscription, plans: plans), stripe: stripe)
     }
 
     private func teamsOf(_ customer: String?) async throws -> [BillingTeam] {

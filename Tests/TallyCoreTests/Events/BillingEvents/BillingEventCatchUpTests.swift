@@ -60,6 +60,8 @@ struct BillingEventCatchUpTests {
             let access = try #require(try await world.access())
             #expect(access.features == ["basic", "sso"])
             #expect(access.allowance == 5_000)
+            // And the product was asked for once, however many events named it
+            #expect(world.harness.simulator.requests.filter { $0.path == "/v1/products/\(world.product)" }.count == 1)
         }
     }
 
