@@ -26,5 +26,6 @@ public struct TallyMigration: Sendable {
         .v4BadRowKinds,
         .v5SubscriptionSyncRuns,
         .v6UnconfirmedDeliveries,
+        .v8AlertDigest,
     ]
 }
