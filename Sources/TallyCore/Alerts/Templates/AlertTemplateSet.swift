@@ -60,19 +60,32 @@ public struct AlertTemplateSet: Sendable, Equatable {
         -- Tally, on behalf of your billing team
         """
 
+    /// Says everything `defaultText` says, sentence for sentence, with inline styles and a table for the
+    /// figures (mail clients drop `<style>` blocks and external sheets).
     static let defaultHTML = """
         <!DOCTYPE html>
-        <html><body style="font-family: sans-serif">
-        <h2>{{#is_urgent}}Urgent: {{/is_urgent}}{{team}} has used {{percent}}% of its plan</h2>
-        <table>
-        <tr><th align="left">Used</th><td>{{used}} tokens</td></tr>
-        <tr><th align="left">Included</th><td>{{allowance}} tokens</td></tr>
-        <tr><th align="left">Billing period</th><td>{{period_start}} to {{period_end}}</td></tr>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8" />
+        <title>{{team}} has used {{percent}}% of its plan</title>
+        </head>
+        <body style="font-family: Arial, Helvetica, sans-serif; font-size: 14px; color: #222222">
+        <h2 style="font-size: 16px; margin: 0 0 8px 0">{{#is_urgent}}Urgent: {{/is_urgent}}{{team}} has used {{percent}}% of its plan</h2>
+        <p style="margin: 0 0 8px 0">Hello,</p>
+        <p style="margin: 0 0 8px 0">{{team}} has used {{used}} of the {{allowance}} tokens its plan includes for the billing period \
+        {{period_start}} to {{period_end}}: {{percent}}% (the {{threshold_percent}}% mark).</p>
+        <table cellpadding="0" cellspacing="0" style="border-collapse: collapse; margin: 0 0 12px 0">
+        <tr><th style="border: 1px solid #cccccc; padding: 4px 8px; text-align: left; background: #f0f0f0">Used</th><td style="border: 1px solid #cccccc; padding: 4px 8px; text-align: right">{{used}} tokens</td></tr>
+        <tr><th style="border: 1px solid #cccccc; padding: 4px 8px; text-align: left; background: #f0f0f0">Included</th><td style="border: 1px solid #cccccc; padding: 4px 8px; text-align: right">{{allowance}} tokens</td></tr>
+        <tr><th style="border: 1px solid #cccccc; padding: 4px 8px; text-align: left; background: #f0f0f0">Billing period</th><td style="border: 1px solid #cccccc; padding: 4px 8px">{{period_start}} to {{period_end}}</td></tr>
         </table>
-        {{#projection}}<p>{{projection}} ({{projected_date}}).</p>{{/projection}}
-        {{#is_limit}}<p><strong>The plan's limit is reached: new usage is paused until the plan is upgraded.</strong>
-        Your team's billing page has the larger plans.</p>{{/is_limit}}
-        </body></html>
+        {{#projection}}<p style="margin: 0 0 8px 0">{{projection}} ({{projected_date}}).</p>{{/projection}}
+        {{#is_limit}}<p style="margin: 0 0 8px 0"><strong>The plan's limit is reached, so new usage is paused until the plan is upgraded.</strong> \
+        Upgrade to keep working: your team's billing page has the larger plans.</p>{{/is_limit}}
+        {{^is_limit}}<p style="margin: 0 0 8px 0">Nothing is paused yet; at 100% usage pauses until the plan is upgraded.</p>{{/is_limit}}
+        <p style="margin: 16px 0 0 0; color: #666666">Tally, on behalf of your billing team</p>
+        </body>
+        </html>
         """
 
     static let defaultOpsSubject = "Tally: team {{team}} ({{team_id}}) is blocked at {{percent}}% of its plan"
