@@ -71,6 +71,8 @@ struct AlertDigestTests {
         #expect(alert.text.contains("Stark & Sons (6)"))
         #expect(alert.text.contains("AI tokens (mtr_tokens)"))
         #expect(alert.text.contains("1 row with negative or missing tokens"))
+        #expect(alert.text.contains("local 1 row, Stripe 0 rows, difference 1 row."))
+        #expect(alert.text.range(of: #"\b1 (rows|gaps|teams|problems|windows)\b"#, options: .regularExpression) == nil)
         #expect(alert.text.range(of: #"\([0-9]+\.[0-9] % of usage; the alert threshold is 5\.0 %\)"#, options: .regularExpression) != nil)
         #expect(alert.html.contains("href=\"https://dashboard.stripe.com/test/customers/cus_orphan\""))
         #expect(alert.html.contains("Acme &lt;b&gt;&amp; Co&lt;/b&gt;"))

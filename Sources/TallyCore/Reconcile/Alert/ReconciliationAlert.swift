@@ -212,16 +212,19 @@ public struct ReconciliationAlert: Sendable {
         }
 
         func cells(_ group: ProblemGroup, links: StripeDashboardLinks) -> [EmailHTML.Cell] {
-            let unit = group.kind == .badRows ? " rows" : ""
+            // Bad rows are counted in rows, usage in the meter's unit.
+            let amount = { (value: Int64) in
+                group.kind == .badRows ? EmailWording.count(Int(value), "row") : EmailWording.number(value)
+            }
             return [
                 EmailHTML.Cell(customer(group.customerID), link: group.customerID.map(links.customer)),
                 EmailHTML.Cell(team(group.teamID)),
                 EmailHTML.Cell(meter(group.meterID), link: links.meter(group.meterID)),
                 EmailHTML.Cell(group.kind.label),
                 EmailHTML.Cell(days(group)),
-                EmailHTML.Cell(EmailWording.number(group.localValue) + unit, numeric: true),
-                EmailHTML.Cell(EmailWording.number(group.stripeValue) + unit, numeric: true),
-                EmailHTML.Cell(EmailWording.number(group.difference) + unit, numeric: true),
+                EmailHTML.Cell(amount(group.localValue), numeric: true),
+                EmailHTML.Cell(amount(group.stripeValue), numeric: true),
+                EmailHTML.Cell(amount(group.difference), numeric: true),
                 EmailHTML.Cell(EmailWording.oneLine(group.action)),
             ]
         }
