@@ -96,7 +96,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .logLevel: "trace, debug, info, notice, warning, error or critical"
         case .metricsDir: "node_exporter textfile-collector directory; each job writes tally_<job>.prom there after each run (unset: none)"
         case .healthcheckURL: "URL pinged at start (/start) and with the exit code at the end (unset: none)"
-        case .alertTemplatesDir: "directory of usage-alert templates (usage-alert.subject/txt/html/summary.mustache, usage-blocked-ops.subject/txt.mustache) overriding the built-in ones (unset: built-in)"
+        case .alertTemplatesDir: "directory of usage-alert templates (usage-alert.subject/txt/html/summary.mustache, usage-blocked-ops.subject/txt/html.mustache) overriding the built-in ones (unset: built-in)"
         }
     }
 }

@@ -80,6 +80,7 @@ struct UsageAlertsJobTests {
             #expect(owner.text?.contains("Upgrade to keep working") == true)
             let ops = try #require(emails.first { $0.header("To") == "ops@tally.test" })
             #expect(ops.header("Subject") == "Tally: team Acme (1) is blocked at 100.0 % of its plan")
+            #expect(ops.html?.contains("is now flagged blocked in tally_usage_caps.") == true)
         }
     }
 

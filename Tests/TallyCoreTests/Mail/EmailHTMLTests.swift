@@ -52,6 +52,18 @@ struct EmailHTMLTests {
         }
     }
 
+    @Test("the blocked-team ops email has an HTML part that passes the strict check and says what its text says")
+    func opsBlockedEmail() throws {
+        let templates = try AlertTemplateSet()
+        let values = Self.notice(level: .limit, projected: false).templateValues
+        let html = try templates.opsHTML.render(values)
+        try StrictHTML.check(html)
+        let text = Self.words(try templates.opsText.render(values), markup: false)
+        for sentence in text.components(separatedBy: ". ").map({ $0.trimmingCharacters(in: CharacterSet(charactersIn: ". ")) }) where !sentence.isEmpty {
+            #expect(Self.words(html).contains(sentence), "the HTML part leaves out: \(sentence)")
+        }
+    }
+
     static func retryReport() -> RetryReport {
         let at = Date(timeIntervalSince1970: 1_795_996_800)
         return RetryReport(results: [

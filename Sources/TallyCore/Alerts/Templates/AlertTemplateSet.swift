@@ -10,6 +10,7 @@ public struct AlertTemplateSet: Sendable, Equatable {
     public var summary: AlertTemplate
     public var opsSubject: AlertTemplate
     public var opsText: AlertTemplate
+    public var opsHTML: AlertTemplate
 
     /// The defaults, overridden by the files found in `directory`.
     public init(directory: URL? = nil) throws {
@@ -29,6 +30,7 @@ public struct AlertTemplateSet: Sendable, Equatable {
         summary = try load("usage-alert.summary.mustache", Self.defaultSummary, .text)
         opsSubject = try load("usage-blocked-ops.subject.mustache", Self.defaultOpsSubject, .text)
         opsText = try load("usage-blocked-ops.txt.mustache", Self.defaultOpsText, .text)
+        opsHTML = try load("usage-blocked-ops.html.mustache", Self.defaultOpsHTML, .html)
     }
 
     static let defaultSubject = """
@@ -95,5 +97,21 @@ public struct AlertTemplateSet: Sendable, Equatable {
         {{period_start}} to {{period_end}} and is now flagged blocked in tally_usage_caps.
 
         The block clears by itself on the next run after the team's plan grows or a new billing period starts.
+        """
+
+    /// Says what `defaultOpsText` says, for clients that show the HTML part only.
+    static let defaultOpsHTML = """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8" />
+        <title>Tally: team {{team}} ({{team_id}}) is blocked at {{percent}} % of its plan</title>
+        </head>
+        <body style="font-family: Arial, Helvetica, sans-serif; font-size: 14px; color: #222222">
+        <p style="margin: 0 0 8px 0">Team {{team}} (id {{team_id}}) has used {{used}} of {{allowance}} tokens ({{percent}} %) in the billing period \
+        {{period_start}} to {{period_end}} and is now flagged blocked in tally_usage_caps.</p>
+        <p style="margin: 0 0 8px 0">The block clears by itself on the next run after the team's plan grows or a new billing period starts.</p>
+        </body>
+        </html>
         """
 }
