@@ -128,6 +128,17 @@ struct AlertDigestTests {
         #expect(eighth.ledger.allSatisfy { $0.announcedAt == Self.day(7).addingTimeInterval(7_800) })
     }
 
+    @Test("a night with more new problems than the email lists names the rest as in the attached CSV, in both parts")
+    func longNight() throws {
+        let gaps = (0..<60).map { Self.gap(.unreported, "cus_\($0)", team: "\($0)", day: -1, local: 10, stripe: 0, repair: .retry, action: "run tally-retry") }
+        let (alert, ledger) = Self.run(gaps, night: 0, ledger: [])
+        #expect(ledger.count == 60)
+        #expect(alert.text.components(separatedBy: "\n* ").count - 1 == ReconciliationAlert.listedRows)
+        #expect(alert.text.contains("10 more problems in the attached reconciliation.csv."))
+        #expect(alert.html.contains("10 more problems in the attached reconciliation.csv."))
+        try StrictHTML.check(alert.html)
+    }
+
     @Test("night 1 matches its golden text and HTML")
     func nightOneGolden() throws {
         try Self.matchGolden(Self.run(Self.night1Gaps(), night: 0, ledger: []).alert, name: "reconcile-night1")

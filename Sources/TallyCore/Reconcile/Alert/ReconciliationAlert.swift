@@ -142,17 +142,28 @@ public struct ReconciliationAlert: Sendable {
         return result
     }
 
+    /// Rows listed per kind of row in a section; the attached CSV has every discrepancy, so a very bad
+    /// night still sends a readable email.
+    static let listedRows = 50
+
+    /// `12 more problems in the attached reconciliation.csv.` when a section lists fewer than it has.
+    static func more(_ section: (title: String, note: String, full: [ProblemGroup], lines: [(String, String)])) -> String? {
+        let hidden = max(0, section.full.count - listedRows) + max(0, section.lines.count - listedRows)
+        return hidden == 0 ? nil : "\(EmailWording.count(hidden, "more problem")) in the attached reconciliation.csv."
+    }
+
     /// The plain-text alternative.
     public var text: String {
         var body = overview.joined(separator: "\n") + "\n"
         for section in sections {
             body += "\n\(section.title.uppercased())\n\(section.note)\n"
-            for group in section.full {
+            for group in section.full.prefix(Self.listedRows) {
                 let row = wording.cells(group, links: links)
                 body += "* \(row[0].text), \(wording.teamPhrase(group.teamID)), \(row[2].text): \(row[3].text), \(row[4].text): "
                     + "local \(row[5].text), Stripe \(row[6].text), difference \(row[7].text). \(row[8].text)\n"
             }
-            for (line, age) in section.lines { body += "* \(line): \(age).\n" }
+            for (line, age) in section.lines.prefix(Self.listedRows) { body += "* \(line): \(age).\n" }
+            if let more = Self.more(section) { body += more + "\n" }
         }
         body += "\nEvery discrepancy is in the attached reconciliation.csv.\n"
         return body
@@ -164,11 +175,12 @@ public struct ReconciliationAlert: Sendable {
         for section in sections {
             body += EmailHTML.heading(section.title) + EmailHTML.paragraph(section.note)
             if !section.full.isEmpty {
-                body += EmailHTML.table(headers: Self.fullHeaders, rows: section.full.map { wording.cells($0, links: links) })
+                body += EmailHTML.table(headers: Self.fullHeaders, rows: section.full.prefix(Self.listedRows).map { wording.cells($0, links: links) })
             }
             if !section.lines.isEmpty {
-                body += EmailHTML.table(headers: Self.lineHeaders, rows: section.lines.map { [EmailHTML.Cell($0.0), EmailHTML.Cell($0.1)] })
+                body += EmailHTML.table(headers: Self.lineHeaders, rows: section.lines.prefix(Self.listedRows).map { [EmailHTML.Cell($0.0), EmailHTML.Cell($0.1)] })
             }
+            if let more = Self.more(section) { body += EmailHTML.paragraph(more) }
         }
         body += EmailHTML.paragraph("Every discrepancy is in the attached reconciliation.csv.")
         return EmailHTML.document(title: subject, body: body)
