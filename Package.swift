@@ -121,7 +121,7 @@ let package = Package(
             name: "TallyCoreTests",
             // TallyCLI: the tests build their jobs through the executables' composition root.
             dependencies: ["TallyCore", "TallyCLI", "TallyTestKit", "TallySandbox"],
-            exclude: ["Reports/Golden", "Reporting/Golden"],
+            exclude: ["Reports/Golden", "Reporting/Golden", "Mail/Golden"],
             resources: [.copy("Fixtures")],
             swiftSettings: swift6
         ),

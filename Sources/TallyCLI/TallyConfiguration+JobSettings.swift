@@ -12,12 +12,13 @@ extension TallyConfiguration {
 
     public var reconcileSettings: ReconcileJob.Settings {
         ReconcileJob.Settings(meterIDs: stripe.meterIDs, lookbackDays: reconcile.lookbackDays, settleDelay: reconcile.settleDelay,
-                              alertRatio: reconcile.alertRatio, reportsDirectory: output.reportsDirectory, opsMail: opsMail)
+                              alertRatio: reconcile.alertRatio, reportsDirectory: output.reportsDirectory, opsMail: opsMail,
+                              remindDays: reconcile.remindDays, dashboard: StripeDashboardLinks(liveMode: stripe.isLiveMode))
     }
 
     public func retrySettings(concurrentSends: Int = 32) -> RetryJob.Settings {
         RetryJob.Settings(meterIDs: stripe.meterIDs, settleDelay: reconcile.settleDelay, reportsDirectory: output.reportsDirectory,
-                          opsMail: opsMail, concurrentSends: concurrentSends)
+                          opsMail: opsMail, concurrentSends: concurrentSends, dashboard: StripeDashboardLinks(liveMode: stripe.isLiveMode))
     }
 
     public var usageAlertsSettings: UsageAlertsJob.Settings {

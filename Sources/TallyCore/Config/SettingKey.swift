@@ -23,6 +23,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case reconcileAlertRatio = "RECONCILE_ALERT_RATIO"
     case reconcileSettleMinutes = "RECONCILE_SETTLE_MINUTES"
     case reconcileLookbackDays = "RECONCILE_LOOKBACK_DAYS"
+    case reconcileRemindDays = "RECONCILE_REMIND_DAYS"
     case reportsDir = "REPORTS_DIR"
     case logFormat = "LOG_FORMAT"
     case logLevel = "LOG_LEVEL"
@@ -45,6 +46,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .reconcileAlertRatio: "0.05"
         case .reconcileSettleMinutes: "120"
         case .reconcileLookbackDays: "3"
+        case .reconcileRemindDays: "7"
         case .reportsDir: "./reports"
         case .logFormat: "text"
         case .logLevel: "info"
@@ -88,12 +90,13 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .reconcileAlertRatio: "alert when the absolute discrepancy exceeds this share of usage"
         case .reconcileSettleMinutes: "usage younger than this is not judged (Stripe aggregates asynchronously)"
         case .reconcileLookbackDays: "complete UTC days before yesterday that each reconcile run re-judges"
+        case .reconcileRemindDays: "days after which the reconcile alert sends unchanged open problems in full again (in between it lists only what is new or resolved)"
         case .reportsDir: "where reports and the email outbox are written"
         case .logFormat: "text or json log lines on stderr"
         case .logLevel: "trace, debug, info, notice, warning, error or critical"
         case .metricsDir: "node_exporter textfile-collector directory; each job writes tally_<job>.prom there after each run (unset: none)"
         case .healthcheckURL: "URL pinged at start (/start) and with the exit code at the end (unset: none)"
-        case .alertTemplatesDir: "directory of usage-alert templates (usage-alert.subject/txt/html/summary.mustache, usage-blocked-ops.subject/txt.mustache) overriding the built-in ones (unset: built-in)"
+        case .alertTemplatesDir: "directory of usage-alert templates (usage-alert.subject/txt/html/summary.mustache, usage-blocked-ops.subject/txt/html.mustache) overriding the built-in ones (unset: built-in)"
         }
     }
 }

@@ -87,7 +87,8 @@ struct SettingsValidator {
         let reconcile = TallyConfiguration.ReconcileSettings(
             alertRatio: check.value(0.05) { try number(.reconcileAlertRatio, in: 0...1) },
             settleDelay: check.value(120) { try number(.reconcileSettleMinutes, in: 0...10_080, integer: true) } * 60,
-            lookbackDays: Int(check.value(3) { try number(.reconcileLookbackDays, in: 0...34, integer: true) }))
+            lookbackDays: Int(check.value(3) { try number(.reconcileLookbackDays, in: 0...34, integer: true) }),
+            remindDays: Int(check.value(7) { try number(.reconcileRemindDays, in: 1...365, integer: true) }))
         let output = TallyConfiguration.OutputSettings(
             reportsDirectory: URL(fileURLWithPath: raw[.reportsDir] ?? "./reports", isDirectory: true).standardizedFileURL,
             metricsDirectory: raw[.metricsDir].map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL },

@@ -69,6 +69,8 @@ public struct TallyConfiguration: Sendable {
         public var alertRatio: Double
         public var settleDelay: TimeInterval
         public var lookbackDays: Int
+        /// `RECONCILE_REMIND_DAYS`.
+        public var remindDays: Int = 7
     }
 
     /// Files the jobs write.

@@ -9,7 +9,7 @@ public struct ReconcileJob: TallyJob {
     public static let name = "reconcile"
 
     /// The storage roles reconciliation reads and writes: the app's usage, and the runs it keeps.
-    public typealias Store = UsageSource & ReconciliationStore
+    public typealias Store = UsageSource & ReconciliationStore & AlertDigestStore & TeamDirectory
 
     /// The settings reconciliation reads.
     public struct Settings: Sendable {
@@ -24,9 +24,16 @@ public struct ReconcileJob: TallyJob {
         /// `REPORTS_DIR`.
         public var reportsDirectory: URL
         public var opsMail: OpsMail
+        /// `RECONCILE_REMIND_DAYS`: unchanged open problems are sent in full again after this many days.
+        public var remindDays: Int
+        /// Dashboard links in the key's mode (test or live).
+        public var dashboard: StripeDashboardLinks
 
         public init(meterIDs: [String], lookbackDays: Int, settleDelay: TimeInterval, alertRatio: Double,
-                    reportsDirectory: URL, opsMail: OpsMail) {
+                    reportsDirectory: URL, opsMail: OpsMail, remindDays: Int = 7,
+                    dashboard: StripeDashboardLinks = StripeDashboardLinks(liveMode: false)) {
+            self.remindDays = remindDays
+            self.dashboard = dashboard
             self.meterIDs = meterIDs
             self.lookbackDays = lookbackDays
             self.settleDelay = settleDelay
@@ -67,8 +74,11 @@ public struct ReconcileJob: TallyJob {
         let builder = ReconciliationReportBuilder(outcome: outcome)
         let files = try await builder.write(to: ReportPaths(root: settings.reportsDirectory))
         logger.info("wrote reconciliation report", metadata: ["csv": "\(files.csv.path)", "xlsx": "\(files.xlsx.path)"])
-        if outcome.needsHuman {
-            try await sendAlert(outcome, csv: builder.csvData)
+        // The ledger is read on every run: a problem announced before and gone now is reported resolved
+        // even when nothing else needs a person.
+        let announced = try await store.announcedProblems()
+        if outcome.needsHuman || !announced.isEmpty {
+            try await sendAlert(outcome, announced: announced, csv: builder.csvData)
         }
         logger.notice("\(outcome.summary)")
         let compared = outcome.meters.reduce(0) { count, meter in
@@ -165,26 +175,50 @@ public struct ReconcileJob: TallyJob {
         }
     }
 
-    /// Emails the alert to `ALERT_EMAIL`, or says in the log why it did not.
-    func sendAlert(_ outcome: ReconciliationOutcome, csv: Data) async throws {
+    /// Emails the digest to `ALERT_EMAIL` when it has news, records what it announced, or says in the log
+    /// why it sent nothing.
+    func sendAlert(_ outcome: ReconciliationOutcome, announced: [AnnouncedProblem], csv: Data) async throws {
         let recipients = settings.opsMail.recipients
         guard !recipients.isEmpty else {
-            logger.warning("findings need a human but ALERT_EMAIL is not set: no alert sent")
+            if outcome.needsHuman { logger.warning("findings need a human but ALERT_EMAIL is not set: no alert sent") }
             return
         }
-        var names: [String: String] = [:]
-        for id in Set(outcome.largestGaps.prefix(ReconciliationAlert.tableRows).compactMap(\.customerID)) {
-            // Names only make the table easier to read: a customer Stripe does not know keeps its id.
-            if let name = try? await stripe.customer(id: id).name { names[id] = name }
+        let names = await alertNames(outcome)
+        let now = clock.now()
+        let digest = ReconciliationAlert.digest(of: outcome, announced: announced, now: now, remindDays: settings.remindDays, names: names)
+        // Customers that could not be compared are news every time: nothing about them was judged.
+        guard digest.hasNews || !outcome.failedCustomers.isEmpty else {
+            logger.notice("nothing changed since the last alert: no alert sent", metadata: [
+                "still_open": "\(digest.stillOpen.count)", "remind_days": "\(settings.remindDays)"])
+            return
         }
-        let alert = ReconciliationAlert(outcome: outcome, customerNames: names, csv: csv)
-        let message = alert.message(from: settings.opsMail.sender, to: recipients, date: clock.now())
+        let alert = ReconciliationAlert(outcome: outcome, digest: digest, names: names, links: settings.dashboard, csv: csv)
+        let message = alert.message(from: settings.opsMail.sender, to: recipients, date: now)
         if jobRun.dryRun {
             logger.notice("dry run: would email the alert", metadata: [
                 "subject": "\(message.subject)", "to": "\(recipients.map(\.address).joined(separator: ","))"])
             return
         }
         let delivery = try await mailer.send(message)
+        // Recorded only once sent: an alert that failed to go out is announced again next run.
+        try await store.replaceAnnouncedProblems(digest.ledger)
         logger.notice("sent reconciliation alert", metadata: ["subject": "\(message.subject)", "delivery": "\(delivery)"])
     }
+
+    /// Customer names from Stripe, team names from the app, meter display names. Names only make the
+    /// alert easier to read: whatever cannot be looked up keeps its id.
+    func alertNames(_ outcome: ReconciliationOutcome) async -> ReconciliationAlert.Names {
+        var names = ReconciliationAlert.Names()
+        for id in Set(outcome.discrepancies.compactMap(\.customerID)).sorted().prefix(Self.namedCustomers) {
+            if let name = try? await stripe.customer(id: id).name { names.customers[id] = name }
+        }
+        for team in (try? await store.teams()) ?? [] where !team.name.isEmpty { names.teams[team.id] = team.name }
+        for meter in outcome.meters {
+            if let name = try? await stripe.meter(id: meter.meterID).displayName { names.meters[meter.meterID] = name }
+        }
+        return names
+    }
+
+    /// Customers looked up by name per alert, bounding the Stripe calls of a very bad night.
+    static let namedCustomers = 100
 }

@@ -25,9 +25,12 @@ public struct RetryJob: TallyJob {
         public var opsMail: OpsMail
         /// Meter events in flight at once; the Stripe client rate-limits itself below this.
         public var concurrentSends: Int
+        /// Dashboard links in the key's mode (test or live), for the needs-a-human email.
+        public var dashboard: StripeDashboardLinks
 
         public init(meterIDs: [String], settleDelay: TimeInterval, reportsDirectory: URL, opsMail: OpsMail,
-                    concurrentSends: Int = 32) {
+                    concurrentSends: Int = 32, dashboard: StripeDashboardLinks = StripeDashboardLinks(liveMode: false)) {
+            self.dashboard = dashboard
             self.meterIDs = meterIDs
             self.settleDelay = settleDelay
             self.reportsDirectory = reportsDirectory

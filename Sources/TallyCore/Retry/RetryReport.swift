@@ -40,20 +40,4 @@ public struct RetryReport: Sendable {
         try await writer.write(CSVWriter().data(for: needsHumanTable), to: human)
         return [handled, human]
     }
-
-    /// The alert for `ALERT_EMAIL`: a count per fix and the needs-a-human CSV attached.
-    public func alert(from sender: EmailAddress, to recipients: [EmailAddress]) -> EmailMessage {
-        let rows = needsHuman
-        var text = "tally-retry held back \(rows.count) item(s) it may not send or cancel safely.\n\n"
-        for r in rows.prefix(20) {
-            let what = r.usageRowID.isEmpty ? "excess of \(r.value)" : "row \(r.usageRowID) (\(r.value))"
-            text += "- \(r.customerID) \(what) at \(JobTimeRange.format(r.timestamp)): \(r.detail). Fix: \(r.suggestedFix ?? "-")\n"
-        }
-        if rows.count > 20 { text += "… and \(rows.count - 20) more in the attached CSV.\n" }
-        return EmailMessage(from: sender, to: recipients, subject: "Tally: \(rows.count) usage item(s) need a human",
-                            textBody: text,
-                            attachments: [EmailAttachment(filename: "retry-needs-human.csv", contentType: "text/csv",
-                                                          data: CSVWriter().data(for: needsHumanTable))],
-                            date: date)
-    }
 }

@@ -22,7 +22,7 @@ struct AlertDeliveryTests {
             let email = try #require(received.first)
             #expect(email.header("To") == "ann@acme.test")
             #expect(email.header("Bcc") == nil)
-            #expect(email.header("Subject")?.hasPrefix("Urgent: Evil <b>Corp</b> Bcc: x@evil.test has used 96%") == true)
+            #expect(email.header("Subject")?.hasPrefix("Urgent: Evil <b>Corp</b> Bcc: x@evil.test has used 96.") == true)
             #expect(email.html?.contains("Evil &lt;b&gt;Corp&lt;/b&gt;") == true)
             #expect(email.text?.contains("has used 960 of the 1,000 tokens") == true)
         }
@@ -43,7 +43,7 @@ struct AlertDeliveryTests {
             let deliveries = try receiver.deliveries()
             #expect(deliveries.count == 1)
             #expect(deliveries.first?.valid == true)
-            #expect(deliveries.first?.text.hasPrefix("Acme has used 810 of 1,000 tokens (81%) this billing period.") == true)
+            #expect(deliveries.first?.text.hasPrefix("Acme has used 810 of 1,000 tokens (81.0 %) this billing period.") == true)
             #expect(deliveries.first?.timestamp == String(Int64(scenario.clock.now().timeIntervalSince1970)))
             #expect(try await scenario.ledger().filter { $0.key.channel == .webhook }.allSatisfy { $0.status == .sent })
         }

@@ -54,7 +54,7 @@ struct AlertRulesTests {
                                  period: TeamBillingPeriod(teamID: "1", start: AlertsScenario.periodStart, end: AlertsScenario.periodEnd),
                                  projectedLimitAt: AlertsScenario.periodStart.addingTimeInterval(18 * 86_400))
         let text = try AlertTemplateSet().text.render(notice.templateValues)
-        #expect(text.contains("At this pace you reach 100% on the 19th (2026-01-19)."))
+        #expect(text.contains("At this pace you reach 100 % on the 19th (2026-01-19)."))
     }
 
     func item(_ id: String, product: String?, price: String?, quantity: Int64? = 1, metered: Bool = false,

@@ -20,7 +20,7 @@ struct UsageAlertsJobTests {
             #expect(try await scenario.ledger().allSatisfy { $0.status == .sent && $0.key.threshold == 0.5 })
             let notes = try await scenario.store.inAppNotifications(teamID: "1")
             #expect(notes.map(\.level) == ["info"])
-            #expect(notes.first?.body.contains("500 of 1,000 tokens (50%)") == true)
+            #expect(notes.first?.body.contains("500 of 1,000 tokens (50.0 %)") == true)
             #expect(try scenario.emails().isEmpty)
             #expect(summary.jobReport.exitStatus == .ok)
         }
@@ -38,8 +38,8 @@ struct UsageAlertsJobTests {
             let emails = try scenario.emails()
             #expect(emails.count == 1)
             #expect(emails.first?.header("To") == "ann@acme.test")
-            #expect(emails.first?.header("Subject") == "Acme has used 82% of its plan this period")
-            #expect(emails.first?.text?.contains("(the 80% mark)") == true)
+            #expect(emails.first?.header("Subject") == "Acme has used 82.0 % of its plan this period")
+            #expect(emails.first?.text?.contains("(the 80 % mark)") == true)
             #expect(try await scenario.store.inAppNotifications(teamID: "1").map(\.level) == ["warning"])
         }
     }
@@ -55,7 +55,7 @@ struct UsageAlertsJobTests {
             _ = try await scenario.run()
 
             let subjects = try scenario.emails().compactMap { $0.header("Subject") }
-            #expect(Set(subjects) == ["Acme has used 85% of its plan this period", "Urgent: Acme has used 96% of its plan this period"])
+            #expect(Set(subjects) == ["Acme has used 85.0 % of its plan this period", "Urgent: Acme has used 96.0 % of its plan this period"])
             #expect(subjects.count == 2)
         }
     }
@@ -79,7 +79,8 @@ struct UsageAlertsJobTests {
             #expect(owner.header("Subject")?.contains("usage is paused until you upgrade") == true)
             #expect(owner.text?.contains("Upgrade to keep working") == true)
             let ops = try #require(emails.first { $0.header("To") == "ops@tally.test" })
-            #expect(ops.header("Subject") == "Tally: team Acme (1) is blocked at 100% of its plan")
+            #expect(ops.header("Subject") == "Tally: team Acme (1) is blocked at 100.0 % of its plan")
+            #expect(ops.html?.contains("is now flagged blocked in tally_usage_caps.") == true)
         }
     }
 
@@ -139,7 +140,7 @@ struct UsageAlertsJobTests {
 
             let ownerEmails = try scenario.emails().filter { $0.header("To") == "ann@acme.test" }
             #expect(ownerEmails.count == 1)
-            #expect(ownerEmails.first?.text?.contains("(the 100% mark)") == true)
+            #expect(ownerEmails.first?.text?.contains("(the 100 % mark)") == true)
             let ledger = try await scenario.ledger()
             #expect(Set(ledger.map(\.key.threshold)) == [0.5, 0.8, 0.95, 1.0])
             #expect(ledger.allSatisfy { $0.status == .sent })

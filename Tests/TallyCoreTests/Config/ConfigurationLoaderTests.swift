@@ -19,6 +19,8 @@ struct ConfigurationLoaderTests {
         #expect(config.usageAlerts.warningThreshold == 0.8)
         #expect(config.usageAlerts.hardLimit == 1.0)
         #expect(config.reconcile.alertRatio == 0.05)
+        #expect(config.reconcile.remindDays == 7)
+        #expect(!config.stripe.isLiveMode)
         #expect(config.reconcile.settleDelay == 120 * 60)
         #expect(config.mail.smtpURL == nil)
         #expect(config.output.reportsDirectory.lastPathComponent == "reports")
@@ -74,6 +76,8 @@ struct ConfigurationLoaderTests {
         ("USAGE_CAP_WARNING_THRESHOLD", "1.5", "USAGE_CAP_HARD_LIMIT"),
         ("RECONCILE_ALERT_RATIO", "-1", "0 to 1"),
         ("RECONCILE_SETTLE_MINUTES", "2.5", "whole number"),
+        ("RECONCILE_REMIND_DAYS", "0", "1 to 365"),
+        ("RECONCILE_REMIND_DAYS", "1.5", "whole number"),
         ("DATABASE_URL", "mysql://root:hunter22@db/app", "sqlite:"),
         ("SMTP_URL", "http://mail", "smtp://"),
         ("ALERT_EMAIL", "ops@example.com,nobody", "email address"),

@@ -148,22 +148,43 @@ struct ReconcileJobTests {
             let email = try #require(emails.first)
             #expect(emails.count == 1)
             #expect(email.defects.isEmpty)
-            #expect(email.header("Subject")?.hasPrefix("Tally: 8 usage discrepancies, 395 tokens (82.8%) on 2026-11-24") == true)
+            #expect(email.header("Subject")?.hasPrefix("Tally: usage 2026-11-") == true)
+            #expect(email.header("Subject")?.contains("new problems") == true)
             #expect(email.header("To")?.contains("ops@example.com") == true)
             #expect(email.header("Bcc") == nil)
             let html = try #require(email.html)
             #expect(html.contains("&lt;b&gt;Evil &amp; Co&lt;/b&gt;"))
             #expect(!html.contains("<b>Evil"))
-            #expect(html.contains("<td>Beta (\(world.customerIDs[1]))</td>"))
+            #expect(html.contains(">Beta (\(world.customerIDs[1]))</a>"))
             let text = try #require(email.text)
-            #expect(text.contains("tally-retry can repair: 2 gaps, 250 tokens"))
-            #expect(text.contains("Needs a human"))
+            #expect(text.contains("tally-retry can repair: ") && text.contains(", 250 tokens"))
+            #expect(text.contains("(82.8 % of usage"))
+            #expect(text.contains("Needs a person"))
             #expect(text.contains("<b>Evil & Co</b>  Bcc: victim@example.com (\(world.customerIDs[2]))"))
             #expect(!text.contains("\nBcc:"))
             let attachment = try #require(email.attachments.first)
             #expect(attachment.filename == "reconciliation.csv")
             let csv = String(decoding: Data(base64Encoded: attachment.content) ?? Data(), as: UTF8.self)
             #expect(csv.contains("extra_in_stripe"))
+        }
+    }
+
+    @Test("a second run that finds the same problems sends no second email; the ledger holds what was announced")
+    func secondRunSendsNothingNew() async throws {
+        try await Self.planted.run { world in
+            // Given a first run that alerted
+            _ = try await world.composition.reconcileJob().run()
+            #expect(try world.outbox().count == 1)
+            let announced = try await world.store.announcedProblems()
+            #expect(!announced.isEmpty)
+
+            // When the same problems are found again the same night
+            let report = try await world.composition.reconcileJob().run()
+
+            // Then it still needs a human, but no second table is sent
+            #expect(report.needsHuman)
+            #expect(try world.outbox().count == 1)
+            #expect(try await world.store.announcedProblems() == announced)
         }
     }
 
@@ -190,7 +211,7 @@ struct ReconcileJobTests {
             let received = try server.receivedMessages()
             #expect(received.count == 1)
             let email = try ParsedEmail.parse(try #require(received.first))
-            #expect(email.header("Subject")?.hasPrefix("Tally: 8 usage discrepancies") == true)
+            #expect(email.header("Subject")?.hasPrefix("Tally: usage ") == true)
             #expect(email.attachments.first?.filename == "reconciliation.csv")
             #expect(try world.outbox().isEmpty)
         }

@@ -188,7 +188,8 @@ struct RetryJobTests {
             #expect(human.last?.contains("35-day") == true && human.last?.contains("invoice item") == true)
             #expect(human.last?.contains(",22,") == true)
             let email = try #require(try world.outbox().first)
-            #expect(email.header("Subject")?.contains("1 usage item(s) need a human") == true)
+            #expect(email.header("Subject") == "Tally: 1 usage item needs a person (tally-retry held it back)")
+            #expect(email.html?.contains("dashboard.stripe.com/test/customers/") == true)
             #expect(email.attachments.first?.filename == "retry-needs-human.csv")
 
             // And a later run does not send it either

@@ -33,7 +33,7 @@ public struct LiveUsageNotifier: UsageNotifier {
             guard !to.isEmpty else { return }
             _ = try await mailer.send(EmailMessage(
                 from: from, to: to, subject: try Self.subjectLine(templates.opsSubject.render(values)),
-                textBody: try templates.opsText.render(values), date: clock.now()))
+                textBody: try templates.opsText.render(values), htmlBody: try templates.opsHTML.render(values), date: clock.now()))
         case .inApp:
             try await store.insertInAppNotification(InAppNotificationRecord(
                 teamID: notice.teamID, periodStart: notice.period.start, threshold: notice.threshold,

@@ -10,6 +10,7 @@ public struct AlertTemplateSet: Sendable, Equatable {
     public var summary: AlertTemplate
     public var opsSubject: AlertTemplate
     public var opsText: AlertTemplate
+    public var opsHTML: AlertTemplate
 
     /// The defaults, overridden by the files found in `directory`.
     public init(directory: URL? = nil) throws {
@@ -29,15 +30,16 @@ public struct AlertTemplateSet: Sendable, Equatable {
         summary = try load("usage-alert.summary.mustache", Self.defaultSummary, .text)
         opsSubject = try load("usage-blocked-ops.subject.mustache", Self.defaultOpsSubject, .text)
         opsText = try load("usage-blocked-ops.txt.mustache", Self.defaultOpsText, .text)
+        opsHTML = try load("usage-blocked-ops.html.mustache", Self.defaultOpsHTML, .html)
     }
 
     static let defaultSubject = """
         {{#is_limit}}{{team}} has used its plan's {{allowance}} tokens: usage is paused until you upgrade{{/is_limit}}\
-        {{^is_limit}}{{#is_urgent}}Urgent: {{/is_urgent}}{{team}} has used {{percent}}% of its plan this period{{/is_limit}}
+        {{^is_limit}}{{#is_urgent}}Urgent: {{/is_urgent}}{{team}} has used {{percent}} % of its plan this period{{/is_limit}}
         """
 
     static let defaultSummary = """
-        {{team}} has used {{used}} of {{allowance}} tokens ({{percent}}%) this billing period.\
+        {{team}} has used {{used}} of {{allowance}} tokens ({{percent}} %) this billing period.\
         {{#projection}} {{projection}}.{{/projection}}{{#is_limit}} Usage is paused until the plan is upgraded.{{/is_limit}}
         """
 
@@ -45,7 +47,7 @@ public struct AlertTemplateSet: Sendable, Equatable {
         Hello,
 
         {{team}} has used {{used}} of the {{allowance}} tokens its plan includes for the billing period \
-        {{period_start}} to {{period_end}}: {{percent}}% (the {{threshold_percent}}% mark).
+        {{period_start}} to {{period_end}}: {{percent}} % (the {{threshold_percent}} % mark).
         {{#projection}}
         {{projection}} ({{projected_date}}).
         {{/projection}}
@@ -54,33 +56,62 @@ public struct AlertTemplateSet: Sendable, Equatable {
         your team's billing page has the larger plans.
         {{/is_limit}}
         {{^is_limit}}
-        Nothing is paused yet; at 100% usage pauses until the plan is upgraded.
+        Nothing is paused yet; at 100 % usage pauses until the plan is upgraded.
         {{/is_limit}}
 
         -- Tally, on behalf of your billing team
         """
 
+    /// Says everything `defaultText` says, sentence for sentence, with inline styles and a table for the
+    /// figures (mail clients drop `<style>` blocks and external sheets).
     static let defaultHTML = """
         <!DOCTYPE html>
-        <html><body style="font-family: sans-serif">
-        <h2>{{#is_urgent}}Urgent: {{/is_urgent}}{{team}} has used {{percent}}% of its plan</h2>
-        <table>
-        <tr><th align="left">Used</th><td>{{used}} tokens</td></tr>
-        <tr><th align="left">Included</th><td>{{allowance}} tokens</td></tr>
-        <tr><th align="left">Billing period</th><td>{{period_start}} to {{period_end}}</td></tr>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8" />
+        <title>{{team}} has used {{percent}} % of its plan</title>
+        </head>
+        <body style="font-family: Arial, Helvetica, sans-serif; font-size: 14px; color: #222222">
+        <h2 style="font-size: 16px; margin: 0 0 8px 0">{{#is_urgent}}Urgent: {{/is_urgent}}{{team}} has used {{percent}} % of its plan</h2>
+        <p style="margin: 0 0 8px 0">Hello,</p>
+        <p style="margin: 0 0 8px 0">{{team}} has used {{used}} of the {{allowance}} tokens its plan includes for the billing period \
+        {{period_start}} to {{period_end}}: {{percent}} % (the {{threshold_percent}} % mark).</p>
+        <table cellpadding="0" cellspacing="0" style="border-collapse: collapse; margin: 0 0 12px 0">
+        <tr><th style="border: 1px solid #cccccc; padding: 4px 8px; text-align: left; background: #f0f0f0">Used</th><td style="border: 1px solid #cccccc; padding: 4px 8px; text-align: right">{{used}} tokens</td></tr>
+        <tr><th style="border: 1px solid #cccccc; padding: 4px 8px; text-align: left; background: #f0f0f0">Included</th><td style="border: 1px solid #cccccc; padding: 4px 8px; text-align: right">{{allowance}} tokens</td></tr>
+        <tr><th style="border: 1px solid #cccccc; padding: 4px 8px; text-align: left; background: #f0f0f0">Billing period</th><td style="border: 1px solid #cccccc; padding: 4px 8px">{{period_start}} to {{period_end}}</td></tr>
         </table>
-        {{#projection}}<p>{{projection}} ({{projected_date}}).</p>{{/projection}}
-        {{#is_limit}}<p><strong>The plan's limit is reached: new usage is paused until the plan is upgraded.</strong>
-        Your team's billing page has the larger plans.</p>{{/is_limit}}
-        </body></html>
+        {{#projection}}<p style="margin: 0 0 8px 0">{{projection}} ({{projected_date}}).</p>{{/projection}}
+        {{#is_limit}}<p style="margin: 0 0 8px 0"><strong>The plan's limit is reached, so new usage is paused until the plan is upgraded.</strong> \
+        Upgrade to keep working: your team's billing page has the larger plans.</p>{{/is_limit}}
+        {{^is_limit}}<p style="margin: 0 0 8px 0">Nothing is paused yet; at 100 % usage pauses until the plan is upgraded.</p>{{/is_limit}}
+        <p style="margin: 16px 0 0 0; color: #666666">Tally, on behalf of your billing team</p>
+        </body>
+        </html>
         """
 
-    static let defaultOpsSubject = "Tally: team {{team}} ({{team_id}}) is blocked at {{percent}}% of its plan"
+    static let defaultOpsSubject = "Tally: team {{team}} ({{team_id}}) is blocked at {{percent}} % of its plan"
 
     static let defaultOpsText = """
-        Team {{team}} (id {{team_id}}) has used {{used}} of {{allowance}} tokens ({{percent}}%) in the billing period \
+        Team {{team}} (id {{team_id}}) has used {{used}} of {{allowance}} tokens ({{percent}} %) in the billing period \
         {{period_start}} to {{period_end}} and is now flagged blocked in tally_usage_caps.
 
         The block clears by itself on the next run after the team's plan grows or a new billing period starts.
+        """
+
+    /// Says what `defaultOpsText` says, for clients that show the HTML part only.
+    static let defaultOpsHTML = """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8" />
+        <title>Tally: team {{team}} ({{team_id}}) is blocked at {{percent}} % of its plan</title>
+        </head>
+        <body style="font-family: Arial, Helvetica, sans-serif; font-size: 14px; color: #222222">
+        <p style="margin: 0 0 8px 0">Team {{team}} (id {{team_id}}) has used {{used}} of {{allowance}} tokens ({{percent}} %) in the billing period \
+        {{period_start}} to {{period_end}} and is now flagged blocked in tally_usage_caps.</p>
+        <p style="margin: 0 0 8px 0">The block clears by itself on the next run after the team's plan grows or a new billing period starts.</p>
+        </body>
+        </html>
         """
 }

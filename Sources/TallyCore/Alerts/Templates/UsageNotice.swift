@@ -25,13 +25,14 @@ public struct UsageNotice: Sendable, Equatable {
 
     /// The values templates can name.
     public var templateValues: [String: String] {
-        let percent = allowance > 0 ? Int((Double(used) / Double(allowance) * 100).rounded(.down)) : 0
+        // One decimal, rounded down: 87.9 % never reads as 87 %, and 99.96 % never claims the limit.
+        let percent = allowance > 0 ? (Double(used) / Double(allowance) * 1_000).rounded(.down) / 10 : 0
         var values = [
             "team": teamName,
             "team_id": teamID,
             "used": Self.grouped(used),
             "allowance": Self.grouped(allowance),
-            "percent": String(percent),
+            "percent": String(format: "%.1f", percent),
             "threshold_percent": String(Int((threshold * 100).rounded())),
             "level": level.rawValue,
             "period_start": Self.day(period.start),
@@ -40,7 +41,7 @@ public struct UsageNotice: Sendable, Equatable {
             "is_urgent": level == .urgent ? "yes" : "",
         ]
         if let projectedLimitAt {
-            values["projection"] = "At this pace you reach 100% on \(UsageProjection.dayOfMonth(projectedLimitAt))"
+            values["projection"] = "At this pace you reach 100 % on \(UsageProjection.dayOfMonth(projectedLimitAt))"
             values["projected_date"] = Self.day(projectedLimitAt)
         }
         return values

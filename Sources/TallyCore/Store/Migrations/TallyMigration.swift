@@ -27,5 +27,6 @@ public struct TallyMigration: Sendable {
         .v5SubscriptionSyncRuns,
         .v6UnconfirmedDeliveries,
         .v7BillingEvents,
+        .v8AlertDigest,
     ]
 }
