@@ -36,6 +36,24 @@ struct EmailHTMLTests {
         try StrictHTML.check(html)
     }
 
+    @Test("the dead-letter email has an HTML part that passes the strict check and names every event its text names")
+    func deadLetterEmail() throws {
+        let entries = [EventQueueEntry(eventID: "evt_1", status: .dead, retryCount: 5, lastError: Self.hostile),
+                       EventQueueEntry(eventID: "evt_2", status: .dead, retryCount: 5, lastError: nil)]
+        let message = try #require(DeadLetterAlert(deadLettered: entries).message(
+            opsMail: OpsMail(recipients: [EmailAddress(address: "ops@example.test")]), now: Date(timeIntervalSince1970: 1_793_491_200)))
+        let html = try #require(message.htmlBody)
+        try StrictHTML.check(html)
+        let words = Self.words(html)
+        for sentence in ["tally-events gave up on 2 Stripe events after repeated failures.",
+                         "They are stored in stripe_events and marked dead in stripe_event_queue;",
+                         "What to do: look the event up in the Stripe dashboard", "evt_1", "evt_2", "no error recorded"] {
+            #expect(message.textBody.contains(sentence))
+            #expect(words.contains(sentence), "the HTML part lacks: \(sentence)")
+        }
+        #expect(!html.contains("<script>"))
+    }
+
     @Test("the usage notice's HTML says every sentence its text part says", arguments: 0..<notices.count)
     func usageNoticeParity(index: Int) throws {
         let (level, projected) = Self.notices[index]

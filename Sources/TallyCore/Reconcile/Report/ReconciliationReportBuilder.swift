@@ -43,11 +43,16 @@ public struct ReconciliationReportBuilder: Sendable {
             "Class", "Repair", ReportColumn("Suggested action", width: 60), "Usage rows",
         ])
         for d in outcome.discrepancies {
+            // A bad-rows line counts rows, not tokens: its count is in the suggested action and its ids under
+            // Usage rows, never in the token columns.
+            let tokens: [ReportCell] = d.isUsage
+                ? [.integer(d.localValue), .integer(d.stripeValue), .integer(d.difference)] : [.blank, .blank, .blank]
             table.append([
                 .text(d.meterID), d.customerID.map(ReportCell.text) ?? .blank, d.teamID.map(ReportCell.text) ?? .blank,
-                .dateTime(d.windowStart), .dateTime(d.windowEnd), .integer(d.localValue), .integer(d.stripeValue),
-                .integer(d.difference), .text(d.kind.rawValue), .text(d.repair == .retry ? "tally-retry" : "human"),
-                .text(d.suggestedAction), .text(d.usageRowIDs.joined(separator: " ")),
+                .dateTime(d.windowStart), .dateTime(d.windowEnd),
+            ] + tokens + [
+                .text(d.kind.rawValue), .text(d.repair == .retry ? "tally-retry" : "human"), .text(d.suggestedAction),
+                .text(d.usageRowIDs.joined(separator: " ")),
             ])
         }
         return table
