@@ -25,7 +25,10 @@ public struct DashboardGatherer: Sendable {
         let windows = try await recentWindows(now: data.now)
         let failed = try await deliveries.deliveries(status: .failed)
         let caps = try await caps.usageCaps()
-        let recentCalls = try await calls.apiCalls(from: DashboardData.recentStart(now: data.now), to: data.now)
+        // Up to and including the current second: call times are stored as whole seconds, and the jobs of one
+        // night that ran in the same second as the report are part of its picture.
+        let recentCalls = try await calls.apiCalls(from: DashboardData.recentStart(now: data.now),
+                                                   to: StoredTime.date(StoredTime.seconds(data.now) + 1))
         return DashboardData.build(from: data, windows: windows, failedDeliveries: failed, caps: caps, recentCalls: recentCalls)
     }
 

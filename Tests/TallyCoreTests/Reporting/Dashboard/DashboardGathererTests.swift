@@ -48,4 +48,19 @@ struct DashboardGathererTests {
             #expect(dashboard.apiHealth.overall.failures == 3)
         }
     }
+
+    @Test("API health counts the calls of the very second the report is made (times are whole seconds)",
+          arguments: StoreBackendUnderTest.all)
+    func callsOfTheLastSecond(backend: StoreBackendUnderTest) async throws {
+        try await backend.withStore(prepare: { try await SampleAppDatabase.create(at: $0, app: DashboardFixture.app) }) { store, location in
+            try await DashboardFixture.seed(store, at: location)
+            // Given a job's call in the same second as the report, half a second before it
+            var call = HandDataset.apiCalls[0]
+            call.startedAt = DashboardFixture.now.addingTimeInterval(0.5)
+            try await store.record([call])
+            // Then the dashboard gathered at that moment counts it
+            let dashboard = try await DashboardFixture.dashboard(store)
+            #expect(dashboard.apiHealth.overall.calls == 9)
+        }
+    }
 }
