@@ -11,7 +11,7 @@ struct BillingEmailHTMLTests {
                         "window_start", "window_end", "usage_cost", "samples", "rows_matched", "period_start", "period_end",
                         "payment_method", "meter", "invoice_url", "invoice_number", "event_id", "count", "code"]
 
-    @Test("every billing email's HTML passes the strict check and turns no value into markup",
+    @Test("every billing email's HTML passes the strict check, turns no value into markup and says every sentence its text says",
           arguments: BillingEmailKind.allCases)
     func strict(kind: BillingEmailKind) throws {
         var values = Dictionary(uniqueKeysWithValues: Self.names.map { ($0, EmailHTMLTests.hostile) })
@@ -23,5 +23,14 @@ struct BillingEmailHTMLTests {
         try StrictHTML.check(html)
         #expect(!html.contains("<script>"))
         #expect(html.contains("&lt;script&gt;"))
+        // Sentences of the text part (the sign-off's "-- " and the list markers are text conventions).
+        let words = EmailHTMLTests.words(html)
+        let sentences = EmailHTMLTests.words(message.textBody.replacingOccurrences(of: "-- ", with: "")
+                                                 .replacingOccurrences(of: "\n- ", with: "\n"), markup: false)
+            .components(separatedBy: ". ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ". ")) }.filter { !$0.isEmpty }
+        #expect(!sentences.isEmpty)
+        for sentence in sentences {
+            #expect(words.contains(sentence), "the HTML part leaves out: \(sentence)")
+        }
     }
 }

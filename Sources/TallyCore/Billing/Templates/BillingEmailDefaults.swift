@@ -38,12 +38,14 @@ enum BillingEmailDefaults {
             """,
         html: """
             <!DOCTYPE html>
-            <html><body style="font-family: sans-serif">
-            <h2>Payment failed for {{team}}</h2>
-            <p>We could not collect <strong>{{amount}}</strong> for invoice {{invoice_number}}.</p>
-            <p><a href="{{invoice_url}}">Pay the invoice or update the card</a></p>
-            {{#next_attempt}}<p>We will try again on {{next_attempt}}.</p>{{/next_attempt}}
-            {{^next_attempt}}<p>We will not try again automatically: please pay the invoice to keep your plan.</p>{{/next_attempt}}
+            <html lang="en"><head><meta charset="utf-8" /><title>Payment failed for {{team}}</title></head>
+            <body style="font-family: Arial, Helvetica, sans-serif; font-size: 14px; color: #222222">
+            <p style="margin: 0 0 8px 0">Hello,</p>
+            <p style="margin: 0 0 8px 0">We could not collect <strong>{{amount}}</strong> for {{team}}'s invoice {{invoice_number}}.</p>
+            <p style="margin: 0 0 8px 0">Pay it or update the card here: <a href="{{invoice_url}}" style="color: #1a5fb4">{{invoice_url}}</a></p>
+            {{#next_attempt}}<p style="margin: 0 0 8px 0">We will try again on {{next_attempt}}.</p>{{/next_attempt}}
+            {{^next_attempt}}<p style="margin: 0 0 8px 0">We will not try again automatically: please pay the invoice to keep your plan.</p>{{/next_attempt}}
+            <p style="margin: 16px 0 0 0; color: #666666">Tally, on behalf of your billing team</p>
             </body></html>
             """)
 
@@ -59,14 +61,12 @@ enum BillingEmailDefaults {
             """,
         html: """
             <!DOCTYPE html>
-            <html><body style="font-family: sans-serif">
-            <h2>{{team}}: your next invoice</h2>
-            <table>
-            <tr><th align="left">Amount</th><td>{{amount}}</td></tr>
-            <tr><th align="left">Of which usage</th><td>{{usage_cost}}</td></tr>
-            <tr><th align="left">Charged on</th><td>{{charge_date}}</td></tr>
-            <tr><th align="left">Period</th><td>{{period_start}} to {{period_end}}</td></tr>
-            </table>
+            <html lang="en"><head><meta charset="utf-8" /><title>{{team}}: your next invoice</title></head>
+            <body style="font-family: Arial, Helvetica, sans-serif; font-size: 14px; color: #222222">
+            <p style="margin: 0 0 8px 0">Hello,</p>
+            <p style="margin: 0 0 8px 0">{{team}} will be charged <strong>{{amount}}</strong> on {{charge_date}} for the period {{period_start}} to {{period_end}}.</p>
+            <p style="margin: 0 0 8px 0">Of that, {{usage_cost}} is usage so far this period (projected from the usage recorded until now).</p>
+            <p style="margin: 16px 0 0 0; color: #666666">Tally, on behalf of your billing team</p>
             </body></html>
             """)
 
@@ -82,9 +82,12 @@ enum BillingEmailDefaults {
             """,
         html: """
             <!DOCTYPE html>
-            <html><body style="font-family: sans-serif">
-            <h2>{{team}}: your trial ends on {{trial_end}}</h2>
-            <p>After that the plan is billed to the payment method on file; add one on your team's billing page if you have not yet.</p>
+            <html lang="en"><head><meta charset="utf-8" /><title>{{team}}: your trial ends on {{trial_end}}</title></head>
+            <body style="font-family: Arial, Helvetica, sans-serif; font-size: 14px; color: #222222">
+            <p style="margin: 0 0 8px 0">Hello,</p>
+            <p style="margin: 0 0 8px 0">{{team}}'s trial ends on {{trial_end}}. After that the plan is billed to the payment method on file;
+            add one on your team's billing page if you have not yet.</p>
+            <p style="margin: 16px 0 0 0; color: #666666">Tally, on behalf of your billing team</p>
             </body></html>
             """)
 
@@ -100,10 +103,12 @@ enum BillingEmailDefaults {
             """,
         html: """
             <!DOCTYPE html>
-            <html><body style="font-family: sans-serif">
-            <h2>{{team}} has no payment method left</h2>
-            <p>The payment method {{payment_method}} was removed and no default payment method is left.
-            Add one on your team's billing page so the next invoice can be paid.</p>
+            <html lang="en"><head><meta charset="utf-8" /><title>{{team}} has no payment method left</title></head>
+            <body style="font-family: Arial, Helvetica, sans-serif; font-size: 14px; color: #222222">
+            <p style="margin: 0 0 8px 0">Hello,</p>
+            <p style="margin: 0 0 8px 0">The payment method {{payment_method}} was removed from {{team}}'s billing account, and no default
+            payment method is left. Add one on your team's billing page so the next invoice can be paid.</p>
+            <p style="margin: 16px 0 0 0; color: #666666">Tally, on behalf of your billing team</p>
             </body></html>
             """)
 
@@ -121,15 +126,18 @@ enum BillingEmailDefaults {
             """,
         html: """
             <!DOCTYPE html>
-            <html><body style="font-family: sans-serif">
-            <h2>Stripe rejected {{error_count}} meter events</h2>
-            <p>{{event_type}}, event {{event_id}}, meter {{meter}}, window {{window_start}} to {{window_end}}.</p>
-            <ul>
+            <html lang="en"><head><meta charset="utf-8" /><title>Stripe rejected {{error_count}} meter events</title></head>
+            <body style="font-family: Arial, Helvetica, sans-serif; font-size: 14px; color: #222222">
+            <p style="margin: 0 0 8px 0">Stripe accepted meter events and later found them invalid ({{event_type}}, event {{event_id}}, meter {{meter}}),
+            in the window {{window_start}} to {{window_end}}: {{error_count}} events. Stripe does not bill them.</p>
+            <ul style="margin: 0 0 8px 0">
             {{lines}}
             </ul>
-            <p>{{rows_matched}} sample identifiers matched token_usage rows; their deliveries are marked rejected in tally_meter_event_deliveries.</p>
+            <p style="margin: 0 0 8px 0">{{rows_matched}} sample identifiers matched token_usage rows. Tally's deliveries of every sample are
+            marked rejected in tally_meter_event_deliveries, so tally-retry does not re-send them and reconcile
+            reports their gap. Fix the cause (the code says which), then bill those rows again under new identifiers.</p>
             </body></html>
             """,
         lineText: "- {{code}}: {{count}} events; samples: {{samples}}",
-        lineHTML: "<li><strong>{{code}}</strong>: {{count}} events; samples: {{samples}}</li>")
+        lineHTML: "<li>{{code}}: {{count}} events; samples: {{samples}}</li>")
 }
