@@ -44,4 +44,13 @@ struct CurrencyFormatTests {
         #expect(CurrencyFormat(currency: "JPY").majorUnits(minorUnits: 500) == 500)
         #expect(CurrencyFormat(currency: "KWD").majorUnits(minorUnits: 1234) == 1.234)
     }
+
+    @Test("an amount in a sentence groups its digits and keeps its exact decimals and code")
+    func displayText() {
+        #expect(CurrencyFormat(currency: "usd").displayText(minorUnits: 123_456) == "1,234.56 USD")
+        #expect(CurrencyFormat(currency: "jpy").displayText(minorUnits: 104_827) == "104,827 JPY")
+        #expect(CurrencyFormat(currency: "usd").displayText(minorUnits: -50) == "-0.50 USD")
+        #expect(CurrencyFormat(currency: "kwd").displayText(minorUnits: -1_234_567) == "-1,234.567 KWD")
+        #expect(CurrencyFormat(currency: "usd").displayText(minorUnits: 2_000) == "20.00 USD")
+    }
 }

@@ -17,8 +17,7 @@ struct BillingEventPlan: Sendable, Equatable {
 /// Formatting shared by the handlers: money in its currency's minor unit, days in UTC.
 enum BillingText {
     static func amount(_ minorUnits: Int64, _ currency: String) -> String {
-        let format = CurrencyFormat(currency: currency)
-        return "\(format.decimalText(minorUnits: minorUnits)) \(format.code)"
+        CurrencyFormat(currency: currency).displayText(minorUnits: minorUnits)
     }
 
     static func day(_ date: Date?) -> String {

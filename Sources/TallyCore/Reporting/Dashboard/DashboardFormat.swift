@@ -18,13 +18,7 @@ enum DashboardFormat {
 
     /// `1,234.56 USD`, `3,700 JPY`.
     static func money(_ minorUnits: Int64, _ currency: String) -> String {
-        let format = CurrencyFormat(currency: currency)
-        let text = format.decimalText(minorUnits: minorUnits)
-        let parts = text.split(separator: ".", maxSplits: 1)
-        let whole = Int64(parts[0]) ?? 0
-        let sign = minorUnits < 0 && whole == 0 ? "-" : ""
-        let fraction = parts.count > 1 ? "." + parts[1] : ""
-        return sign + count(whole) + fraction + " " + format.code
+        CurrencyFormat(currency: currency).displayText(minorUnits: minorUnits)
     }
 
     /// `87.9 %` for 0.879.

@@ -34,6 +34,22 @@ public struct CurrencyFormat: Sendable, Hashable {
         return sign + padded[..<split] + "." + padded[split...]
     }
 
+    /// The amount as people read it in a sentence: digits grouped, the currency's decimals and its code, e.g.
+    /// `1,234.56 USD`, `104,827 JPY`, `-0.50 USD`; exact, like `decimalText`.
+    public func displayText(minorUnits: Int64) -> String {
+        let text = decimalText(minorUnits: minorUnits)
+        let unsigned = text.hasPrefix("-") ? String(text.dropFirst()) : text
+        let parts = unsigned.split(separator: ".", maxSplits: 1)
+        let whole = String(parts[0])
+        var grouped = ""
+        for (index, digit) in whole.enumerated() {
+            if index > 0, (whole.count - index) % 3 == 0 { grouped += "," }
+            grouped.append(digit)
+        }
+        let fraction = parts.count > 1 ? "." + parts[1] : ""
+        return (minorUnits < 0 ? "-" : "") + grouped + fraction + " " + code
+    }
+
     /// The amount in major units as Excel stores numbers (a double); exact for any realistic amount.
     public func majorUnits(minorUnits: Int64) -> Double {
         Double(minorUnits) / Self.powersOfTen[exponent]
