@@ -13,7 +13,9 @@ extension TallyConfiguration {
     public var reconcileSettings: ReconcileJob.Settings {
         ReconcileJob.Settings(meterIDs: stripe.meterIDs, lookbackDays: reconcile.lookbackDays, settleDelay: reconcile.settleDelay,
                               alertRatio: reconcile.alertRatio, reportsDirectory: output.reportsDirectory, opsMail: opsMail,
-                              remindDays: reconcile.remindDays, dashboard: StripeDashboardLinks(liveMode: stripe.isLiveMode))
+                              remindDays: reconcile.remindDays, dashboard: StripeDashboardLinks(liveMode: stripe.isLiveMode),
+                              stripeConcurrency: stripeClientConfiguration.rateLimits.general
+                                  .callsInFlight(limit: stripeClientConfiguration.maxConcurrentRequests))
     }
 
     public func retrySettings(concurrentSends: Int = 32) -> RetryJob.Settings {

@@ -9,7 +9,7 @@ public struct ReconcileJob: TallyJob {
     public static let name = "reconcile"
 
     /// The storage roles reconciliation reads and writes: the app's usage, and the runs it keeps.
-    public typealias Store = UsageSource & ReconciliationStore & AlertDigestStore & TeamDirectory
+    public typealias Store = UsageSource & ReconciliationStore & AlertDigestStore & TeamDirectory & CustomerNameCache
 
     /// The settings reconciliation reads.
     public struct Settings: Sendable {
@@ -28,10 +28,13 @@ public struct ReconcileJob: TallyJob {
         public var remindDays: Int
         /// Dashboard links in the key's mode (test or live).
         public var dashboard: StripeDashboardLinks
+        /// Stripe calls in flight at once: enough to keep the client's rate limit busy at Stripe's latency.
+        public var stripeConcurrency: Int
 
         public init(meterIDs: [String], lookbackDays: Int, settleDelay: TimeInterval, alertRatio: Double,
                     reportsDirectory: URL, opsMail: OpsMail, remindDays: Int = 7,
-                    dashboard: StripeDashboardLinks = StripeDashboardLinks(liveMode: false)) {
+                    dashboard: StripeDashboardLinks = StripeDashboardLinks(liveMode: false), stripeConcurrency: Int = 8) {
+            self.stripeConcurrency = max(1, stripeConcurrency)
             self.remindDays = remindDays
             self.dashboard = dashboard
             self.meterIDs = meterIDs
@@ -89,6 +92,10 @@ public struct ReconcileJob: TallyJob {
     }
 
     /// Compares every meter and returns what was found, without storing or sending anything.
+    ///
+    /// The Stripe side starts at once: each page of subscriptions queues its customers' day values for
+    /// fetching while the next page is asked for, and the app's aggregate runs alongside, so the run takes
+    /// about the longer of the two instead of their sum.
     public func reconcile() async throws -> ReconciliationOutcome {
         // The meters first: an unknown STRIPE_METER_ID is a configuration error before anything else is read.
         var meters: [(Meter, MeterAggregation)] = []
@@ -101,10 +108,56 @@ public struct ReconcileJob: TallyJob {
         logger.info("reconciling", metadata: [
             "range": "\(requested)", "judged_until": "\(JobTimeRange.format(range.end))",
             "meters": "\(settings.meterIDs.joined(separator: ","))"])
-
         try await store.checkUsageColumns()
-        // Local side: one aggregate query over the settled range; future-dated rows lie beyond it, so
-        // a second query past the range only counts them (and the rows whose time cannot be read at all).
+
+        let prefetch = StripeDayPrefetch()
+        let fetchers = meters.reduce(into: [String: MeterUnderComparison]()) { fetchers, entry in
+            fetchers[entry.0.id] = MeterUnderComparison(stripe: stripe, usage: store, meterID: entry.0.id, aggregation: entry.1,
+                                                        range: range, now: now, drillDownBudget: 0)
+        }
+        let interrupt = interrupt
+        return try await withThrowingTaskGroup(of: Void.self) { fetching in
+            fetching.addTask {
+                await prefetch.run(concurrency: settings.stripeConcurrency) { key in
+                    try interrupt.check()
+                    return try await fetchers[key.meterID]!.fetchStripeValues(customer: key.customer)
+                }
+            }
+            // However this ends, the fetching task must end too.
+            defer { prefetch.finishQueueing() }
+            async let local = localUsage(range: range, now: now)
+            let listing = try await listSubscriptions(meters: meters, range: range, prefetch: prefetch)
+            prefetch.finishQueueing()
+            let (aggregate, badRows) = try await local
+
+            let localCustomers = Set(aggregate.days.compactMap(\.stripeCustomerID))
+            let stripeOnly = listing.byMeter.values.reduce(into: Set<String>()) { $0.formUnion($1) }.subtracting(localCustomers)
+            let known = try await store.customersWithUsage(among: stripeOnly.sorted())
+            var results: [MeterReconciliation] = []
+            for (index, (meter, aggregation)) in meters.enumerated() {
+                let days = aggregate.days.filter { day in
+                    Self.meterIndex(for: day.stripeCustomerID, meters: meters.map(\.0.id), subscribed: listing.byMeter) == index
+                }
+                var reconciler = MeterReconciler(stripe: stripe, usage: store, meter: meter, aggregation: aggregation,
+                                                 range: range, now: now, logger: logger, interrupt: interrupt,
+                                                 concurrency: settings.stripeConcurrency)
+                reconciler.prefetch = prefetch
+                var result = try await reconciler.run(localDays: days, subscribedCustomers: listing.byMeter[meter.id] ?? [],
+                                                      knownCustomers: known, badRows: badRows,
+                                                      listingOrder: listing.order[meter.id] ?? [])
+                if index == 0 {
+                    result.discrepancies += Self.badRowDiscrepancies(badRows, meterID: meter.id, range: range, now: now)
+                }
+                results.append(result)
+            }
+            return ReconciliationOutcome(meters: results, range: range, alertRatio: settings.alertRatio,
+                                         finishedAt: clock.now())
+        }
+    }
+
+    /// The local side: one aggregate query over the settled range; future-dated rows lie beyond it, so a
+    /// second query past the range only counts them (and the rows whose time cannot be read at all).
+    func localUsage(range: ReconcileRange, now: Date) async throws -> (UsageAggregate, BadUsageRows) {
         var aggregate = UsageAggregate(days: [], badRows: BadUsageRows())
         if !range.isEmpty {
             aggregate = try await store.dailyUsage(from: range.start, to: range.end, now: now)
@@ -116,30 +169,34 @@ public struct ReconcileJob: TallyJob {
                                    unreadableTimestamp: beyond.badRows.unreadableTimestamp)
         lateBad.examples = beyond.badRows.examples.filter { [.futureTimestamp, .unreadableTimestamp].contains($0.key) }
         badRows.add(lateBad)
+        return (aggregate, badRows)
+    }
 
-        // Stripe side: customers with a metered item on each meter (canceled subscriptions too: their
-        // last days may still be in range).
-        let subscribed = Self.customersByMeter(try await stripe.subscriptions(status: "all"))
-        let localCustomers = Set(aggregate.days.compactMap(\.stripeCustomerID))
-        let stripeOnly = subscribed.values.reduce(into: Set<String>()) { $0.formUnion($1) }.subtracting(localCustomers)
-        let known = try await store.customersWithUsage(among: stripeOnly.sorted())
+    /// The customers with a metered item on each configured meter (canceled subscriptions too: their last
+    /// days may still be in range), in the order Stripe lists them.
+    struct SubscriptionListing {
+        var byMeter: [String: Set<String>] = [:]
+        var order: [String: [String]] = [:]
+    }
 
-        var results: [MeterReconciliation] = []
-        for (index, (meter, aggregation)) in meters.enumerated() {
-            let days = aggregate.days.filter { day in
-                Self.meterIndex(for: day.stripeCustomerID, meters: meters.map(\.0.id), subscribed: subscribed) == index
+    /// Lists every subscription page by page, queueing each metered customer's day values as its page arrives.
+    func listSubscriptions(meters: [(Meter, MeterAggregation)], range: ReconcileRange,
+                           prefetch: StripeDayPrefetch) async throws -> SubscriptionListing {
+        var listing = SubscriptionListing()
+        let judgedByDay = Dictionary(uniqueKeysWithValues: meters.map { ($0.0.id, !$0.1.isJudgedHourly) })
+        for try await subscription in stripe.listStream(Subscription.self, path: "/v1/subscriptions",
+                                                        parameters: ["status": .string("all")]) {
+            guard let customer = subscription.customer else { continue }
+            for item in subscription.items?.data ?? [] {
+                guard let meter = item.price?.recurring?.meter,
+                      listing.byMeter[meter, default: []].insert(customer).inserted else { continue }
+                listing.order[meter, default: []].append(customer)
+                if judgedByDay[meter] == true && !range.isEmpty {
+                    await prefetch.queue(.init(meterID: meter, customer: customer))
+                }
             }
-            let reconciler = MeterReconciler(stripe: stripe, usage: store, meter: meter, aggregation: aggregation,
-                                             range: range, now: now, logger: logger, interrupt: interrupt)
-            var result = try await reconciler.run(localDays: days, subscribedCustomers: subscribed[meter.id] ?? [],
-                                                  knownCustomers: known, badRows: badRows)
-            if index == 0 {
-                result.discrepancies += Self.badRowDiscrepancies(badRows, meterID: meter.id, range: range, now: now)
-            }
-            results.append(result)
         }
-        return ReconciliationOutcome(meters: results, range: range, alertRatio: settings.alertRatio,
-                                     finishedAt: clock.now())
+        return listing
     }
 
     /// The customers with a metered item on each meter, by meter id.
@@ -205,16 +262,18 @@ public struct ReconcileJob: TallyJob {
         logger.notice("sent reconciliation alert", metadata: ["subject": "\(message.subject)", "delivery": "\(delivery)"])
     }
 
-    /// Customer names from Stripe, team names from the app, meter display names. Names only make the
-    /// alert easier to read: whatever cannot be looked up keeps its id.
+    /// Customer names (kept by the billing events, else from Stripe in as few calls as it takes), team
+    /// names from the app, meter display names as fetched at the start. Names only make the alert easier to
+    /// read: whatever cannot be looked up keeps its id.
     func alertNames(_ outcome: ReconciliationOutcome) async -> ReconciliationAlert.Names {
         var names = ReconciliationAlert.Names()
-        for id in Set(outcome.discrepancies.compactMap(\.customerID)).sorted().prefix(Self.namedCustomers) {
-            if let name = try? await stripe.customer(id: id).name { names.customers[id] = name }
-        }
+        let customers = Set(Set(outcome.discrepancies.compactMap(\.customerID)).sorted().prefix(Self.namedCustomers))
+        let compared = outcome.meters.map(\.customers).max() ?? 0
+        names.customers = await CustomerNames(cache: store, stripe: stripe, logger: logger, concurrency: settings.stripeConcurrency)
+            .names(of: customers, customerCount: compared)
         for team in (try? await store.teams()) ?? [] where !team.name.isEmpty { names.teams[team.id] = team.name }
         for meter in outcome.meters {
-            if let name = try? await stripe.meter(id: meter.meterID).displayName { names.meters[meter.meterID] = name }
+            if let name = meter.displayName, !name.isEmpty { names.meters[meter.meterID] = name }
         }
         return names
     }

@@ -16,9 +16,7 @@ struct CustomerComparison: Sendable {
     static func compare(customer: String, teamID: String?, local: [Date: DailyUsage], isUnknown: Bool,
                         on meter: MeterUnderComparison) async throws -> CustomerComparison {
         let aggregation = meter.aggregation
-        // A `last` meter bills the last value of each hour, day and period: it is judged hour by hour,
-        // except when the meter keeps one event per day.
-        if aggregation.formula == .last && aggregation.window != .day {
+        if aggregation.isJudgedHourly {
             return try await compareLastByHour(customer: customer, teamID: teamID, isUnknown: isUnknown, on: meter)
         }
         let meterID = meter.meterID

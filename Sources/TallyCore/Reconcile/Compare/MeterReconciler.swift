@@ -15,10 +15,13 @@ public struct MeterReconciler: Sendable {
     public var drillDownBudget: Int
     /// Customers compared at once.
     public var concurrency: Int
+    /// Stripe's day values fetched ahead while the subscriptions were listed, if the job did.
+    var prefetch: StripeDayPrefetch?
 
     public init(stripe: any StripeAPI, usage: any UsageSource, meter: Meter, aggregation: MeterAggregation, range: ReconcileRange,
                 now: Date, logger: Logger, interrupt: InterruptFlag, drillDownBudget: Int = DrillDown.defaultCallBudget,
                 concurrency: Int = 8) {
+        self.prefetch = nil
         self.stripe = stripe
         self.usage = usage
         self.meter = meter
@@ -33,11 +36,13 @@ public struct MeterReconciler: Sendable {
 
     /// Compares `localDays` (this meter's share of the local aggregate; days of teams without a customer
     /// included) and the Stripe customers in `subscribedCustomers`; `knownCustomers` are those the app
-    /// has ever recorded usage for.
+    /// has ever recorded usage for. Customers are compared in `listingOrder` first (the order their Stripe
+    /// values are fetched ahead in), then the others; the result lists them by id either way.
     public func run(localDays: [DailyUsage], subscribedCustomers: Set<String>, knownCustomers: Set<String>,
-                    badRows: BadUsageRows) async throws -> MeterReconciliation {
+                    badRows: BadUsageRows, listingOrder: [String] = []) async throws -> MeterReconciliation {
         var result = MeterReconciliation(meterID: meter.id, eventName: meter.eventName, formula: aggregation.formula,
                                          start: range.start, end: range.end, badRows: badRows)
+        result.displayName = meter.displayName
         var dailyLocal: [Date: Int64] = [:]
         var dailyStripe: [Date: Int64] = [:]
         let classifier = GapClassifier(meterID: meter.id, aggregation: aggregation, now: now)
@@ -64,18 +69,21 @@ public struct MeterReconciler: Sendable {
             local[customer, default: [:]][day.day] = try Self.merge(local[customer]?[day.day], day)
         }
 
-        let customers = range.isEmpty ? [] : Set(local.keys).union(subscribedCustomers).sorted()
+        let everyone = Set(local.keys).union(subscribedCustomers)
+        var listed = Set<String>()
+        let first = listingOrder.filter { everyone.contains($0) && listed.insert($0).inserted }
+        let customers = range.isEmpty ? [] : first + everyone.subtracting(listed).sorted()
         result.customers = customers.count + teamsWithoutCustomer.count
         let localByCustomer = local
         let teamByCustomer = teams
         let underComparison = MeterUnderComparison(stripe: stripe, usage: usage, meterID: meter.id, aggregation: aggregation,
-                                                   range: range, now: now, drillDownBudget: drillDownBudget)
+                                                   range: range, now: now, drillDownBudget: drillDownBudget, prefetch: prefetch)
         let compared = try await compareAll(customers) { customer in
             try await CustomerComparison.compare(
                 customer: customer, teamID: teamByCustomer[customer], local: localByCustomer[customer] ?? [:],
                 isUnknown: localByCustomer[customer] == nil && !knownCustomers.contains(customer), on: underComparison)
         }
-        for (customer, comparison) in compared {
+        for (customer, comparison) in compared.sorted(by: { $0.0 < $1.0 }) {
             switch comparison {
             case .success(let comparison):
                 result.windows += comparison.windows

@@ -12,10 +12,20 @@ struct MeterUnderComparison: Sendable {
     var now: Date
     /// Stripe calls one discrepant customer-day may spend drilling down.
     var drillDownBudget: Int
+    /// The day values fetched while the subscriptions were listed, when the job fetched them ahead.
+    var prefetch: StripeDayPrefetch?
+
+    /// Stripe's value per day of `customer`: fetched ahead when the listing named the customer, else now.
+    func stripeValues(customer: String) async throws -> [Date: Int64] {
+        if let prefetch, let values = try await prefetch.values(for: .init(meterID: meterID, customer: customer)) {
+            return values
+        }
+        return try await fetchStripeValues(customer: customer)
+    }
 
     /// Stripe's value per day of `customer`: one `day`-grouped call for the whole days, one ungrouped call
     /// for each partial day at either end.
-    func stripeValues(customer: String) async throws -> [Date: Int64] {
+    func fetchStripeValues(customer: String) async throws -> [Date: Int64] {
         var values: [Date: Int64] = [:]
         if let whole = range.wholeDays {
             let summaries = try await stripe.meterEventSummaries(meterID: meterID, customer: customer,

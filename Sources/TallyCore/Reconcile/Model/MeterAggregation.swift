@@ -22,6 +22,10 @@ public struct MeterAggregation: Sendable, Equatable {
     /// `nil` for a raw meter, where every event counts.
     public var window: Window?
 
+    /// A `last` meter bills the last value of each hour, day and period: it is judged hour by hour, except
+    /// when the meter keeps one event per day. Every other meter is judged on day totals first.
+    public var isJudgedHourly: Bool { formula == .last && window != .day }
+
     public init(formula: MeterFormula, window: Window? = nil) {
         self.formula = formula
         self.window = window

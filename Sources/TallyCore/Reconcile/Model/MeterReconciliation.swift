@@ -4,6 +4,8 @@ import Foundation
 public struct MeterReconciliation: Sendable, Equatable {
     public var meterID: String
     public var eventName: String
+    /// The meter's display name in Stripe (emails name the meter by it), when it has one.
+    public var displayName: String? = nil
     public var formula: MeterFormula
     /// Judged bounds: inclusive start, exclusive end.
     public var start: Date

@@ -20,6 +20,13 @@ public struct StripeRateLimits: Sendable, Equatable {
 
         public init(rate: Double) { self.rate = max(0, rate) }
 
+        /// Calls to keep in flight so the bucket stays busy at Stripe's usual latency (a list or a summary
+        /// can take half a second): half a second's worth of the rate, at least 8, at most `limit`.
+        public func callsInFlight(limit: Int) -> Int {
+            guard rate > 0 else { return min(8, limit) }
+            return max(1, min(limit, max(8, Int((rate / 2).rounded(.up)))))
+        }
+
         public static let unlimited = Bucket(rate: 0)
     }
 
