@@ -13,6 +13,10 @@ public protocol UsageSource: Sendable {
     /// `customer` limits them to one Stripe customer.
     func usageRows(from start: Date, to end: Date, customer: String?) async throws -> [UsageRow]
 
+    /// The usage rows of `customers` in `[start, end)`, oldest first: one pass over the app's table for
+    /// many customers, so pinning the gaps of many discrepant customers does not read the table once each.
+    func usageRows(from start: Date, to end: Date, customers: [String]) async throws -> [UsageRow]
+
     /// Throws a `USAGE_QUERY` configuration error naming the column when the query returns no number where
     /// one belongs.
     func checkUsageColumns() async throws

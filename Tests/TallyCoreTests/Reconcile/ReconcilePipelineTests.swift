@@ -70,6 +70,37 @@ struct ReconcilePipelineTests {
     }
 }
 
+extension ReconcilePipelineTests {
+    @Test("the gaps of many customers are pinned with one read of the app's rows, not one read each",
+          arguments: StoreBackendUnderTest.all)
+    func oneReadForManyGaps(backend: StoreBackendUnderTest) async throws {
+        // Given three customers whose usage of the 24th never reached Stripe
+        var scenario = ReconcileScenario(now: Self.now)
+        scenario.customers = [.init(name: "Acme", teamID: 1), .init(name: "Beta", teamID: 2), .init(name: "Cobalt", teamID: 3)]
+        scenario.usage = (1...3).flatMap { team in
+            [SampleUsage(teamID: Int64(team), userID: nil, tokens: 10 * Int64(team), createdAt: instant("2026-11-24T0\(team):15:00Z")),
+             SampleUsage(teamID: Int64(team), userID: nil, tokens: 5, createdAt: instant("2026-11-22T12:00:00Z"), reportedAt: instant("2026-11-22T12:00:05Z"))]
+        }
+        scenario.stripeEvents = (0..<3).map { ($0, 5, instant("2026-11-22T12:00:00Z")) }
+        try await scenario.run(on: backend) { world in
+            let store = GatedUsageStore(base: world.store)
+            let composition = world.composition
+            let job = ReconcileJob(store: store, stripe: composition.stripe, mailer: composition.mailer, logger: composition.logger,
+                                   clock: composition.clock, interrupt: composition.interrupt, jobRun: composition.jobRun,
+                                   settings: composition.configuration.reconcileSettings)
+
+            // When the job reconciles
+            let outcome = try await job.reconcile()
+
+            // Then each gap is pinned to its own hour, from one read of the three customers' rows
+            let found = outcome.discrepancies.map { "\($0.customerID ?? "-") \($0.difference) \(UTCCalendarText.day($0.windowStart))" }.sorted()
+            #expect(found == (0..<3).map { "\(world.customerIDs[$0]) \(10 * ($0 + 1)) 2026-11-24" }.sorted())
+            #expect(outcome.discrepancies.allSatisfy { $0.windowEnd.timeIntervalSince($0.windowStart) <= 3_600 })
+            #expect(store.rowReads.withLock { $0 } == ["3 customers"])
+        }
+    }
+}
+
 /// Opens once; `wait` returns when it has opened (or the waiting task is cancelled).
 final class Gate: Sendable {
     private let stream: AsyncStream<Void>
@@ -104,18 +135,32 @@ struct SummaryWatchingStripe: StripeAPI {
     }
 }
 
-/// The real store, except that the aggregate over the judged range returns only once `gate` is open.
-struct GatedUsageStore: ReconcileJob.Store {
-    var base: any TallyStore
-    var gate: Gate
+/// The real store, except that the aggregate over the judged range returns only once `gate` is open (when
+/// there is one); counts the reads of individual rows.
+final class GatedUsageStore: ReconcileJob.Store {
+    let base: any TallyStore
+    let gate: Gate?
+    /// "one customer" or "N customers", per read of rows.
+    let rowReads = Mutex<[String]>([])
+
+    init(base: any TallyStore, gate: Gate? = nil) {
+        self.base = base
+        self.gate = gate
+    }
 
     func dailyUsage(from start: Date, to end: Date, now: Date, includingUnreadable: Bool) async throws -> UsageAggregate {
-        if !includingUnreadable { await gate.wait() }
+        if !includingUnreadable { await gate?.wait() }
         return try await base.dailyUsage(from: start, to: end, now: now, includingUnreadable: includingUnreadable)
     }
 
     func usageRows(from start: Date, to end: Date, customer: String?) async throws -> [UsageRow] {
-        try await base.usageRows(from: start, to: end, customer: customer)
+        rowReads.withLock { $0.append("one customer") }
+        return try await base.usageRows(from: start, to: end, customer: customer)
+    }
+
+    func usageRows(from start: Date, to end: Date, customers: [String]) async throws -> [UsageRow] {
+        rowReads.withLock { $0.append("\(customers.count) customers") }
+        return try await base.usageRows(from: start, to: end, customers: customers)
     }
 
     func checkUsageColumns() async throws { try await base.checkUsageColumns() }

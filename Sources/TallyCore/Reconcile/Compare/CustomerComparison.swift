@@ -2,19 +2,48 @@ import Foundation
 
 /// One customer's comparison over the judged range: each day's window, and the classified gaps of the
 /// days that differ (drilled down first, unless no team knows the customer).
+///
+/// Two steps, so that many customers' rows are read in one pass: `compareDays` judges the day totals and
+/// leaves the discrepant days to pin in `pending`; `pin` drills into them with the customer's rows.
 struct CustomerComparison: Sendable {
+    /// A discrepant customer-day (or part of one) whose gaps are pinned with the app's rows.
+    struct PendingDay: Sendable {
+        var start: Date
+        var end: Date
+        var stripeValue: Int64
+    }
+
     var customerID: String
+    var teamID: String?
     var windows: [ReconciliationWindow] = []
     var discrepancies: [Discrepancy] = []
+    /// Discrepant days still to pin with `pin(rows:on:)`.
+    var pending: [PendingDay] = []
 
     /// The day and partial-day windows: the customer's side of the daily totals.
     var dayWindows: [ReconciliationWindow] {
-        windows.filter { $0.granularity == .day || $0.granularity == .partialDay }
+        windows.filter(Self.isDayWindow)
     }
 
-    /// Compares `customer`, whose local days are `local` (empty when it had no usage in range), on `meter`.
+    static func isDayWindow(_ window: ReconciliationWindow) -> Bool {
+        window.granularity == .day || window.granularity == .partialDay
+    }
+
+    /// Compares `customer`, whose local days are `local` (empty when it had no usage in range), on `meter`,
+    /// reading its rows itself: `compareDays` then `pin`.
     static func compare(customer: String, teamID: String?, local: [Date: DailyUsage], isUnknown: Bool,
                         on meter: MeterUnderComparison) async throws -> CustomerComparison {
+        var result = try await compareDays(customer: customer, teamID: teamID, local: local, isUnknown: isUnknown, on: meter)
+        guard let first = result.pending.first, let last = result.pending.last else { return result }
+        let rows = try await meter.usage.usageRows(from: first.start, to: last.end, customer: customer)
+        try await result.pin(rows: rows, on: meter)
+        return result
+    }
+
+    /// Judges the day totals of `customer`; the discrepant days of a customer a team knows are left in
+    /// `pending`, oldest first.
+    static func compareDays(customer: String, teamID: String?, local: [Date: DailyUsage], isUnknown: Bool,
+                            on meter: MeterUnderComparison) async throws -> CustomerComparison {
         let aggregation = meter.aggregation
         if aggregation.isJudgedHourly {
             return try await compareLastByHour(customer: customer, teamID: teamID, isUnknown: isUnknown, on: meter)
@@ -22,7 +51,7 @@ struct CustomerComparison: Sendable {
         let meterID = meter.meterID
         let range = meter.range
         let classifier = GapClassifier(meterID: meterID, aggregation: aggregation, now: meter.now)
-        var result = CustomerComparison(customerID: customer)
+        var result = CustomerComparison(customerID: customer, teamID: teamID)
         let stripeByDay = try await meter.stripeValues(customer: customer)
         for day in range.days {
             let segment = range.segment(of: day)
@@ -39,27 +68,40 @@ struct CustomerComparison: Sendable {
                 result.discrepancies.append(classifier.unknownCustomer(customer, segment: segment, stripeValue: stripeValue))
                 continue
             }
-            // Bad rows are counted elsewhere and never judged.
-            let rows = try await meter.usage.usageRows(from: segment.start, to: segment.end, customer: customer)
-                .filter(\.isBillable)
-            let drill = DrillDown(stripe: meter.stripe, meterID: meterID, customerID: customer, aggregation: aggregation,
-                                  callBudget: meter.drillDownBudget)
-            let outcome = try await drill.run(start: segment.start, end: segment.end, rows: rows, stripeTotal: stripeValue)
-            for window in outcome.visited {
-                result.windows.append(ReconciliationWindow(
-                    meterID: meterID, customerID: customer, teamID: teamID, start: window.start, end: window.end,
-                    localValue: aggregation.value(of: rows.filter { $0.createdAt >= window.start && $0.createdAt < window.end }),
-                    stripeValue: window.stripeValue, granularity: window.granularity))
-            }
-            for window in outcome.pinned {
-                let inside = rows.filter { $0.createdAt >= window.start && $0.createdAt < window.end }
-                result.discrepancies += classifier.classify(customerID: customer, teamID: teamID, start: window.start,
-                                                            end: window.end, rows: inside, stripeValue: window.stripeValue)
-            }
+            result.pending.append(PendingDay(start: segment.start, end: segment.end, stripeValue: stripeValue))
         }
         // A subscribed customer that no usage row names and that has no usage in Stripe either is not a
         // discrepancy: a team that signed up and has not used anything yet looks exactly like that.
         return result
+    }
+
+    /// Drills into each pending day with `rows` (the customer's rows covering them, any others ignored)
+    /// and classifies what the drill-down pinned.
+    mutating func pin(rows: [UsageRow], on meter: MeterUnderComparison) async throws {
+        let aggregation = meter.aggregation
+        let classifier = GapClassifier(meterID: meter.meterID, aggregation: aggregation, now: meter.now)
+        let drill = DrillDown(stripe: meter.stripe, meterID: meter.meterID, customerID: customerID, aggregation: aggregation,
+                              callBudget: meter.drillDownBudget)
+        for day in pending {
+            // Bad rows are counted elsewhere and never judged.
+            let inDay = rows.filter { $0.isBillable && $0.createdAt >= day.start && $0.createdAt < day.end }
+            let outcome = try await drill.run(start: day.start, end: day.end, rows: inDay, stripeTotal: day.stripeValue)
+            // The drill-down's windows follow their day's window, as the record has always listed them.
+            var at = windows.firstIndex { $0.start >= day.end && Self.isDayWindow($0) } ?? windows.endIndex
+            for window in outcome.visited {
+                defer { at += 1 }
+                windows.insert(ReconciliationWindow(
+                    meterID: meter.meterID, customerID: customerID, teamID: teamID, start: window.start, end: window.end,
+                    localValue: aggregation.value(of: inDay.filter { $0.createdAt >= window.start && $0.createdAt < window.end }),
+                    stripeValue: window.stripeValue, granularity: window.granularity), at: at)
+            }
+            for window in outcome.pinned {
+                let inside = inDay.filter { $0.createdAt >= window.start && $0.createdAt < window.end }
+                discrepancies += classifier.classify(customerID: customerID, teamID: teamID, start: window.start,
+                                                     end: window.end, rows: inside, stripeValue: window.stripeValue)
+            }
+        }
+        pending = []
     }
 
     /// A `last` meter, hour by hour: one `hour`-grouped call for the range against the app's last row of
@@ -70,7 +112,7 @@ struct CustomerComparison: Sendable {
         let meterID = meter.meterID
         let range = meter.range
         let classifier = GapClassifier(meterID: meterID, aggregation: meter.aggregation, now: meter.now)
-        var result = CustomerComparison(customerID: customer)
+        var result = CustomerComparison(customerID: customer, teamID: teamID)
         guard !range.isEmpty else { return result }
         var stripeByHour: [Date: Int64] = [:]
         for summary in try await meter.stripe.meterEventSummaries(meterID: meterID, customer: customer, start: range.start,

@@ -78,11 +78,12 @@ public struct MeterReconciler: Sendable {
         let teamByCustomer = teams
         let underComparison = MeterUnderComparison(stripe: stripe, usage: usage, meterID: meter.id, aggregation: aggregation,
                                                    range: range, now: now, drillDownBudget: drillDownBudget, prefetch: prefetch)
-        let compared = try await compareAll(customers) { customer in
-            try await CustomerComparison.compare(
+        let judged = try await compareAll(customers) { customer in
+            try await CustomerComparison.compareDays(
                 customer: customer, teamID: teamByCustomer[customer], local: localByCustomer[customer] ?? [:],
                 isUnknown: localByCustomer[customer] == nil && !knownCustomers.contains(customer), on: underComparison)
         }
+        let compared = try await pinAll(judged, local: localByCustomer, on: underComparison)
         for (customer, comparison) in compared.sorted(by: { $0.0 < $1.0 }) {
             switch comparison {
             case .success(let comparison):
@@ -104,6 +105,55 @@ public struct MeterReconciler: Sendable {
         }
         result.daily = range.days.map { DailyComparison(day: $0, local: dailyLocal[$0] ?? 0, stripe: dailyStripe[$0] ?? 0) }
         return result
+    }
+
+    /// Rows read in one pass for pinning gaps, about: bounds the memory the rows of a very bad night take.
+    static let rowsPerRead: Int64 = 100_000
+
+    /// Pins the pending days of every judged customer. Their rows are read in few passes over the app's
+    /// table (customers grouped up to `rowsPerRead` rows), the next group's read running while the current
+    /// group drills into Stripe.
+    func pinAll(_ judged: [(String, Result<CustomerComparison, any Error>)], local: [String: [Date: DailyUsage]],
+                on meter: MeterUnderComparison) async throws -> [(String, Result<CustomerComparison, any Error>)] {
+        var comparisons: [String: CustomerComparison] = [:]
+        var groups: [[String]] = []
+        var rowsInGroup: Int64 = 0
+        for (customer, result) in judged {
+            guard case .success(let comparison) = result, !comparison.pending.isEmpty else { continue }
+            comparisons[customer] = comparison
+            let rows = max(1, local[customer]?.values.reduce(0) { $0 + $1.rows } ?? 0)
+            if groups.isEmpty || rowsInGroup + rows > Self.rowsPerRead {
+                groups.append([])
+                rowsInGroup = 0
+            }
+            groups[groups.count - 1].append(customer)
+            rowsInGroup += rows
+        }
+        guard !groups.isEmpty else { return judged }
+        let usage = usage
+        let toPin = comparisons
+        func read(_ group: [String]) -> Task<[String: [UsageRow]], any Error> {
+            let days = group.flatMap { toPin[$0]?.pending ?? [] }
+            let start = days.map(\.start).min()!, end = days.map(\.end).max()!
+            return Task {
+                Dictionary(grouping: try await usage.usageRows(from: start, to: end, customers: group)) { $0.stripeCustomerID ?? "" }
+            }
+        }
+        var pinned: [String: Result<CustomerComparison, any Error>] = [:]
+        var next = read(groups[0])
+        defer { next.cancel() }
+        for (index, group) in groups.enumerated() {
+            let rows = try await next.value
+            if index + 1 < groups.count { next = read(groups[index + 1]) }
+            for (customer, result) in try await compareAll(group, { customer in
+                var comparison = toPin[customer]!
+                try await comparison.pin(rows: rows[customer] ?? [], on: meter)
+                return comparison
+            }) {
+                pinned[customer] = result
+            }
+        }
+        return judged.map { customer, result in (customer, pinned[customer] ?? result) }
     }
 
     /// Compares customers `concurrency` at a time (the client's rate limit still applies), checking for

@@ -30,14 +30,28 @@ extension SQLStore: UsageSource {
         if let customer { arguments.append(customer) }
         let statement = SQLStatement(prepared: usageSQL.usageRows(filtered: customer != nil), arguments: arguments)
         return try await readingUsage {
-            try await sql.query(statement).map { row in
-                UsageRow(
-                    id: try row["id"], teamID: try row["team_id"], stripeCustomerID: try row["stripe_customer_id"],
-                    userID: try row["user_id"], action: try row["action"], tokens: try row["tokens"],
-                    createdAt: try row["created_at"], meterEventIdentifier: try row["meter_event_identifier"],
-                    reportedAt: try row["reported_at"], problem: UsageProblem(rawValue: try row["problem"]))
-            }
+            try await sql.query(statement).map(Self.usageRow)
         }
+    }
+
+    private static func usageRow(_ row: SQLRow) throws -> UsageRow {
+        UsageRow(
+            id: try row["id"], teamID: try row["team_id"], stripeCustomerID: try row["stripe_customer_id"],
+            userID: try row["user_id"], action: try row["action"], tokens: try row["tokens"],
+            createdAt: try row["created_at"], meterEventIdentifier: try row["meter_event_identifier"],
+            reportedAt: try row["reported_at"], problem: UsageProblem(rawValue: try row["problem"]))
+    }
+
+    func usageRows(from start: Date, to end: Date, customers: [String]) async throws -> [UsageRow] {
+        var rows: [UsageRow] = []
+        // Within both backends' limits on bound parameters; the batches' rows merged back into time order.
+        let batches = SQLStatement.batches(customers)
+        for batch in batches {
+            let statement = SQLStatement(prepared: usageSQL.usageRows(customers: batch.count),
+                                         arguments: [start, end] + batch.map { $0 as any SQLBindable })
+            rows += try await readingUsage { try await sql.query(statement).map(Self.usageRow) }
+        }
+        return batches.count > 1 ? rows.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) } : rows
     }
 
     func checkUsageColumns() async throws {

@@ -131,6 +131,17 @@ public struct UsageSQL: Sendable {
     /// Parameters: start, end, and (when `filtered`) the customer. Rows with a problem come back with
     /// their code and 0 tokens, never a rounded or clamped value.
     public func usageRows(filtered: Bool) -> String {
+        usageRows(customerFilter: filtered ? "\n  AND NULLIF(CAST(u.stripe_customer_id AS TEXT), '') = \(parameterMarker(3))" : "")
+    }
+
+    /// The rows of `count` customers (parameters 3 to `count` + 2) in `[start, end)`: one pass over the
+    /// app's table for many customers.
+    public func usageRows(customers count: Int) -> String {
+        let markers = (0..<count).map { parameterMarker($0 + 3) }.joined(separator: ", ")
+        return usageRows(customerFilter: "\n  AND NULLIF(CAST(u.stripe_customer_id AS TEXT), '') IN (\(markers))")
+    }
+
+    private func usageRows(customerFilter: String) -> String {
         """
         SELECT CAST(u.id AS TEXT) AS id,
                CAST(u.team_id AS TEXT) AS team_id,
@@ -143,7 +154,7 @@ public struct UsageSQL: Sendable {
                CAST(u.reported_at AS BIGINT) AS reported_at,
                \(problem(now: nil)) AS problem
         FROM \(subquery)
-        WHERE u.created_at >= \(parameterMarker(1)) AND u.created_at < \(parameterMarker(2))\(filtered ? "\n  AND NULLIF(CAST(u.stripe_customer_id AS TEXT), '') = \(parameterMarker(3))" : "")
+        WHERE u.created_at >= \(parameterMarker(1)) AND u.created_at < \(parameterMarker(2))\(customerFilter)
         ORDER BY u.created_at, CAST(u.id AS TEXT)
         """
     }
