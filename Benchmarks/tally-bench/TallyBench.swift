@@ -9,6 +9,6 @@ struct TallyBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tally-bench",
         abstract: "Benchmarks for Tally; results are recorded in BENCHMARKS.md.",
-        subcommands: [ClientBenchmark.self, StoreBenchmark.self, XLSXBenchmark.self, ReconcileBenchmark.self, RetryBenchmark.self, AlertsBenchmark.self]
+        subcommands: [ClientBenchmark.self, StoreBenchmark.self, XLSXBenchmark.self, ReconcileBenchmark.self, PeerBenchmark.self, RetryBenchmark.self, AlertsBenchmark.self]
     )
 }

@@ -138,7 +138,7 @@ struct StripeClientRateLimitTests {
         #expect(await stripe.currentMeterEventRateLimit == 485)
         #expect(await stripe.currentRateLimit == 97)
         // And after the cool-down and the additive climb, the meter-event rate is whole again
-        clock.advance(by: 12)
+        clock.advance(by: 3)
         let climbing = await stripe.currentMeterEventRateLimit
         #expect(climbing > 485 && climbing < 970)
         clock.advance(by: 60)

@@ -14,6 +14,10 @@ public actor RateLimiter {
     /// How long the halved rate holds after a 429.
     public let coolDown: Duration
     /// How fast the rate recovers after the cool-down, in requests per second per second.
+    ///
+    /// The defaults (2 s at half rate, then back to whole within 2 s) keep a 429 from costing more than
+    /// about 1.5 s of the budget: a night that starts into a bucket the app has just drained loses that
+    /// second, not the 7 s a 10 s cool-down with a slow climb cost. A 429 again halves again.
     public let recoveryPerSecond: Double
 
     private let clock: any TallyClock
@@ -27,12 +31,12 @@ public actor RateLimiter {
 
     /// - Parameter burst: the bucket's size; nil means one second's worth at the rate, the shape of
     ///   Stripe's own bucket (and of the simulator's).
-    public init(ratePerSecond: Double, burst: Int? = nil, coolDown: Duration = .seconds(10),
+    public init(ratePerSecond: Double, burst: Int? = nil, coolDown: Duration = .seconds(2),
                 recoveryPerSecond: Double? = nil, clock: any TallyClock) {
         targetRate = max(0, ratePerSecond)
         self.burst = max(1, burst ?? Int(ratePerSecond.rounded(.down)))
         self.coolDown = coolDown
-        self.recoveryPerSecond = recoveryPerSecond ?? max(0.1, ratePerSecond / 10)
+        self.recoveryPerSecond = recoveryPerSecond ?? max(0.1, ratePerSecond / 4)
         self.clock = clock
         reducedRate = max(0, ratePerSecond)
     }
