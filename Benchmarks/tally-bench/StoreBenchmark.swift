@@ -35,6 +35,8 @@ struct StoreBenchmark: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: directory) }
 
         let sqlitePath = directory.appendingPathComponent("app.sqlite").path
+        print("| backend | rows | customer-days | store `dailyUsage` (median) | CLI, same SQL (median) | store / CLI, median (spread) | load |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
         try await measure(location: .sqlite(.file(path: sqlitePath)), start: start, end: end) { sql in
             ["/usr/bin/env", "sqlite3", sqlitePath, sql]
         }
@@ -73,41 +75,35 @@ struct StoreBenchmark: AsyncParsableCommand {
         let insertDuration = ContinuousClock.now - insertStart
         print("\(backend.rawValue): inserted \(rows) rows in \(insertDuration)")
 
+        // The two contenders interleaved (store, CLI, store, CLI …), so load that comes and goes falls on both.
         let store = try await openStore(StoreConfiguration(location: location), logger: Logger(label: "tally-bench"))
-        var storeTimes: [Duration] = []
+        let sql = Self.literal(UsageSQL(backend: backend, usageQuery: UsageQuery.default(for: backend)).dailyUsage, start: start, end: end, now: end)
+        var storeTimes: [Double] = [], cliTimes: [Double] = []
         var groups = 0
+        var loads: [String] = []
         for _ in 0..<repetitions {
-            let began = ContinuousClock.now
+            loads.append(Interleaved.loadAverage())
+            var began = ContinuousClock.now
             let aggregate = try await store.dailyUsage(from: start, to: end, now: end)
-            storeTimes.append(ContinuousClock.now - began)
+            storeTimes.append((ContinuousClock.now - began).timeInterval)
             groups = aggregate.days.count
+            began = ContinuousClock.now
+            try await Self.runQuietly(cli(sql))
+            cliTimes.append((ContinuousClock.now - began).timeInterval)
         }
         try await store.close()
-
-        let sql = Self.literal(UsageSQL(backend: backend, usageQuery: UsageQuery.default(for: backend)).dailyUsage, start: start, end: end, now: end)
-        var cliTimes: [Duration] = []
-        for _ in 0..<repetitions {
-            let began = ContinuousClock.now
-            try await Self.runQuietly(cli(sql))
-            cliTimes.append(ContinuousClock.now - began)
-        }
-        let storeMedian = Self.median(storeTimes), cliMedian = Self.median(cliTimes)
-        let ratio = storeMedian.timeInterval / max(cliMedian.timeInterval, 1e-9)
-        print("\(backend.rawValue): \(groups) customer-days; store median \(storeMedian), CLI median \(cliMedian), ratio \(String(format: "%.2f", ratio))")
+        print("| \(backend.rawValue) | \(rows) | \(groups) | \(String(format: "%.2f s", Interleaved.median(storeTimes))) | \(String(format: "%.2f s", Interleaved.median(cliTimes))) | \(Interleaved.ratioText(storeTimes, over: cliTimes)) | \(loads.joined(separator: " ")) |")
     }
 
-    /// The query with its three parameters written in, for the CLI (the values are integers Tally made).
+    /// The query with its four parameters written in, for the CLI (the values are integers Tally made; the
+    /// fourth, 0, leaves out the rows whose time cannot be read, as `dailyUsage` does by default).
     static func literal(_ sql: String, start: Date, end: Date, now: Date) -> String {
-        let values = [start, end, now].map { String(Int64($0.timeIntervalSince1970)) }
+        let values = [start, end, now].map { String(Int64($0.timeIntervalSince1970)) } + ["0"]
         var text = sql
         for (index, value) in values.enumerated().reversed() {
             text = text.replacingOccurrences(of: "?\(index + 1)", with: value).replacingOccurrences(of: "$\(index + 1)", with: value)
         }
         return text
-    }
-
-    static func median(_ durations: [Duration]) -> Duration {
-        durations.sorted()[durations.count / 2]
     }
 
     /// Runs a command with its output discarded, waiting through the termination handler so no thread blocks.
