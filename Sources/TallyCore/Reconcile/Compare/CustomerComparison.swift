@@ -19,6 +19,9 @@ struct CustomerComparison: Sendable {
     var discrepancies: [Discrepancy] = []
     /// Discrepant days still to pin with `pin(rows:on:)`.
     var pending: [PendingDay] = []
+    /// A `last` meter judged hour by hour: Stripe's value per hour, waiting for the customer's rows (the
+    /// whole range is then pending).
+    var stripeByHour: [Date: Int64]?
 
     /// The day and partial-day windows: the customer's side of the daily totals.
     var dayWindows: [ReconciliationWindow] {
@@ -78,6 +81,12 @@ struct CustomerComparison: Sendable {
     /// Drills into each pending day with `rows` (the customer's rows covering them, any others ignored)
     /// and classifies what the drill-down pinned.
     mutating func pin(rows: [UsageRow], on meter: MeterUnderComparison) async throws {
+        if let stripeByHour {
+            judgeHours(rows: rows.filter(\.isBillable), stripeByHour: stripeByHour, isUnknown: false, on: meter)
+            self.stripeByHour = nil
+            pending = []
+            return
+        }
         let aggregation = meter.aggregation
         let classifier = GapClassifier(meterID: meter.meterID, aggregation: aggregation, now: meter.now)
         let drill = DrillDown(stripe: meter.stripe, meterID: meter.meterID, customerID: customerID, aggregation: aggregation,
@@ -111,7 +120,6 @@ struct CustomerComparison: Sendable {
                                   on meter: MeterUnderComparison) async throws -> CustomerComparison {
         let meterID = meter.meterID
         let range = meter.range
-        let classifier = GapClassifier(meterID: meterID, aggregation: meter.aggregation, now: meter.now)
         var result = CustomerComparison(customerID: customer, teamID: teamID)
         guard !range.isEmpty else { return result }
         var stripeByHour: [Date: Int64] = [:]
@@ -119,41 +127,52 @@ struct CustomerComparison: Sendable {
                                                                        end: range.end, grouping: .hour) {
             stripeByHour[summary.startTime] = DrillDown.value(summary)
         }
-        let rows = isUnknown ? [] : try await meter.usage.usageRows(from: range.start, to: range.end, customer: customer)
-            .filter(\.isBillable)
+        // No team knows the customer: nothing local to read, every hour Stripe has is judged now.
+        if isUnknown {
+            result.judgeHours(rows: [], stripeByHour: stripeByHour, isUnknown: true, on: meter)
+        } else {
+            result.stripeByHour = stripeByHour
+            result.pending = [PendingDay(start: range.start, end: range.end, stripeValue: 0)]
+        }
+        return result
+    }
+
+    /// The hour-by-hour judgement of a `last` meter against `rows`, the customer's billable rows over the range.
+    mutating func judgeHours(rows: [UsageRow], stripeByHour: [Date: Int64], isUnknown: Bool, on meter: MeterUnderComparison) {
+        let meterID = meter.meterID, customer = customerID
+        let classifier = GapClassifier(meterID: meterID, aggregation: meter.aggregation, now: meter.now)
         var rowsByHour: [Date: [UsageRow]] = [:]
         for row in rows { rowsByHour[MeterAggregation.Window.hour.start(of: row.createdAt), default: []].append(row) }
 
-        for day in range.days {
-            let segment = range.segment(of: day)
+        for day in meter.range.days {
+            let segment = meter.range.segment(of: day)
             let inDay = { (hour: Date) in hour >= segment.start && hour < segment.end }
             let localHours = rowsByHour.keys.filter(inDay)
             let stripeHours = stripeByHour.keys.filter(inDay)
             let dayLocal = localHours.max().flatMap { rowsByHour[$0]?.last?.tokens } ?? 0
             let dayStripe = stripeHours.max().flatMap { stripeByHour[$0] } ?? 0
             let isWholeDay = segment.end.timeIntervalSince(segment.start) == 86_400
-            result.windows.append(ReconciliationWindow(
+            windows.append(ReconciliationWindow(
                 meterID: meterID, customerID: customer, teamID: teamID, start: segment.start, end: segment.end,
                 localValue: dayLocal, stripeValue: dayStripe, granularity: isWholeDay ? .day : .partialDay))
             let discrepant = Set(localHours + stripeHours).filter { rowsByHour[$0]?.last?.tokens != stripeByHour[$0] }.sorted()
             guard !discrepant.isEmpty else { continue }
             if isUnknown {
-                result.discrepancies.append(classifier.unknownCustomer(customer, segment: segment, stripeValue: dayStripe))
+                discrepancies.append(classifier.unknownCustomer(customer, segment: segment, stripeValue: dayStripe))
                 continue
             }
             // The day's value comes from its latest hour on either side: only that hour moves what is billed.
             let latest = (localHours + stripeHours).max()
             for hour in discrepant {
                 let end = hour.addingTimeInterval(3_600)
-                result.windows.append(ReconciliationWindow(
+                windows.append(ReconciliationWindow(
                     meterID: meterID, customerID: customer, teamID: teamID, start: hour, end: end,
                     localValue: rowsByHour[hour]?.last?.tokens ?? 0, stripeValue: stripeByHour[hour] ?? 0, granularity: .hour))
-                result.discrepancies.append(classifier.classifyLastHour(
+                discrepancies.append(classifier.classifyLastHour(
                     customerID: customer, teamID: teamID, start: hour, end: end, rows: rowsByHour[hour] ?? [],
                     stripeValue: stripeByHour[hour], dayEffect: hour == latest ? dayLocal - dayStripe : 0,
                     dayLocal: dayLocal, dayStripe: dayStripe))
             }
         }
-        return result
     }
 }
