@@ -216,7 +216,7 @@ public struct ReconcileJob: TallyJob {
         for meter in outcome.meters {
             if let name = try? await stripe.meter(id: meter.meterID).displayName { names.meters[meter.meterID] = name }
         }
-        names.invoices = await InvoiceLinks.lookUp(in: store, for: outcome.discrepancies)
+        names.invoices = await InvoiceLinks.lookUp(in: store, for: outcome.discrepancies, logger: logger)
         return names
     }
 

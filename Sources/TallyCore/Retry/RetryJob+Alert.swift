@@ -19,7 +19,7 @@ extension RetryJob {
         if let first = listed.map(\.timestamp).min(), let last = listed.map(\.timestamp).max() {
             // Read from the store only: linking an invoice costs no Stripe call.
             invoices = await InvoiceLinks.lookUp(in: store, customerIDs: Set(listed.map(\.customerID)).filter { !$0.isEmpty }.sorted(),
-                                                 from: first, to: last.addingTimeInterval(1))
+                                                 from: first, to: last.addingTimeInterval(1), logger: logger)
         }
         let alert = RetryAlert(report: report, customerNames: names, links: settings.dashboard, invoices: invoices)
         let message = alert.message(from: settings.opsMail.sender, to: recipients)

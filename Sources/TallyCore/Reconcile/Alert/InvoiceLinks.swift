@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// The invoice a problem's usage lands on, where Tally knows it: the one stored invoice of the customer
 /// whose billing period holds every day of the problem. None known, a void one, a problem spanning two
@@ -30,17 +31,24 @@ public struct InvoiceLinks: Sendable, Equatable {
     }
 
     /// The invoices that may hold the usage of `discrepancies`, from `store` when it keeps invoices.
-    static func lookUp(in store: Any, for discrepancies: [Discrepancy]) async -> InvoiceLinks {
+    static func lookUp(in store: Any, for discrepancies: [Discrepancy], logger: Logger) async -> InvoiceLinks {
         guard let start = discrepancies.map(\.windowStart).min(), let end = discrepancies.map(\.windowEnd).max() else {
             return InvoiceLinks()
         }
-        return await lookUp(in: store, customerIDs: Set(discrepancies.compactMap(\.customerID)).sorted(), from: start, to: end)
+        return await lookUp(in: store, customerIDs: Set(discrepancies.compactMap(\.customerID)).sorted(), from: start, to: end,
+                            logger: logger)
     }
 
     /// The invoices of `customerIDs` whose period overlaps `start..<end`, from `store` when it keeps them.
-    /// Links only make an email easier to act on: a failed lookup leaves them out.
-    static func lookUp(in store: Any, customerIDs: [String], from start: Date, to end: Date) async -> InvoiceLinks {
+    /// Links only make an email easier to act on: a failed lookup leaves them out and says so in the log.
+    static func lookUp(in store: Any, customerIDs: [String], from start: Date, to end: Date, logger: Logger) async -> InvoiceLinks {
+        // The jobs' store types do not require the role yet; the SQL store plays it.
         guard !customerIDs.isEmpty, let lookup = store as? any InvoiceLookup else { return InvoiceLinks() }
-        return InvoiceLinks((try? await lookup.knownInvoices(customerIDs: customerIDs, from: start, to: end)) ?? [])
+        do {
+            return InvoiceLinks(try await lookup.knownInvoices(customerIDs: customerIDs, from: start, to: end))
+        } catch {
+            logger.warning("the email links no invoice: reading the stored invoices failed", metadata: ["error": "\(error)"])
+            return InvoiceLinks()
+        }
     }
 }
