@@ -275,6 +275,7 @@ public struct ReconcileJob: TallyJob {
         for meter in outcome.meters {
             if let name = meter.displayName, !name.isEmpty { names.meters[meter.meterID] = name }
         }
+        names.invoices = await InvoiceLinks.lookUp(in: store, for: outcome.discrepancies, logger: logger)
         return names
     }
 

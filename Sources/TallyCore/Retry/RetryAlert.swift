@@ -11,11 +11,15 @@ public struct RetryAlert: Sendable {
     public var report: RetryReport
     public var customerNames: [String: String]
     public var links: StripeDashboardLinks
+    /// The stored invoices the items' usage lands on, linked where one covers an item's time.
+    public var invoices: InvoiceLinks
 
-    public init(report: RetryReport, customerNames: [String: String] = [:], links: StripeDashboardLinks = StripeDashboardLinks(liveMode: false)) {
+    public init(report: RetryReport, customerNames: [String: String] = [:], links: StripeDashboardLinks = StripeDashboardLinks(liveMode: false),
+                invoices: InvoiceLinks = InvoiceLinks()) {
         self.report = report
         self.customerNames = customerNames
         self.links = links
+        self.invoices = invoices
     }
 
     /// `Tally: 1 usage item needs a person (tally-retry held it back)`.
@@ -33,7 +37,7 @@ public struct RetryAlert: Sendable {
         return count > Self.listedRows ? "\(EmailWording.count(count - Self.listedRows, "more item")) in the attached retry-needs-human.csv." : nil
     }
 
-    static let headers = ["Customer", "Item", "Value", "Time (UTC)", "Reason", "Fix"]
+    static let headers = ["Customer", "Item", "Value", "Time (UTC)", "Reason", "Fix", "Invoice"]
 
     var rows: [[EmailHTML.Cell]] {
         report.needsHuman.prefix(Self.listedRows).map { r in
@@ -46,21 +50,39 @@ public struct RetryAlert: Sendable {
                 EmailHTML.Cell(JobTimeRange.format(r.timestamp)),
                 EmailHTML.Cell(EmailWording.oneLine(r.detail)),
                 EmailHTML.Cell(EmailWording.oneLine(r.suggestedFix ?? "see the reason")),
+                invoiceCell(r),
             ]
         }
+    }
+
+    /// The invoice the item's usage lands on, where exactly one stored invoice covers its time; empty
+    /// otherwise (never a guess).
+    func invoiceCell(_ result: RetryRowResult) -> EmailHTML.Cell {
+        guard let invoice = invoices.invoice(customerID: result.customerID.isEmpty ? nil : result.customerID, at: result.timestamp) else {
+            return EmailHTML.Cell("")
+        }
+        return EmailHTML.Cell(InvoiceLinks.label(invoice), link: links.invoice(invoice.invoiceID))
     }
 
     public var text: String {
         var body = intro + "\n\n"
         for row in rows {
-            body += "* \(row[0].text), \(row[1].text), value \(row[2].text), at \(row[3].text): \(row[4].text). Fix: \(row[5].text)\n"
+            body += "* \(row[0].text), \(row[1].text), value \(row[2].text), at \(row[3].text): \(row[4].text). Fix: \(row[5].text)"
+                + (row[6].link.map { "\n  On \(row[6].text): \($0)" } ?? "") + "\n"
         }
         if let more { body += more + "\n" }
         return body + "\nEvery item is in the attached retry-needs-human.csv.\n"
     }
 
     public var html: String {
-        var body = EmailHTML.paragraph(intro) + EmailHTML.table(headers: Self.headers, rows: rows)
+        var headers = Self.headers
+        var rows = rows
+        // The invoice column only where some item has an invoice to link: an empty column is noise.
+        if rows.allSatisfy({ $0.last?.link == nil }) {
+            headers.removeLast()
+            rows = rows.map { Array($0.dropLast()) }
+        }
+        var body = EmailHTML.paragraph(intro) + EmailHTML.table(headers: headers, rows: rows)
         if let more { body += EmailHTML.paragraph(more) }
         body += EmailHTML.paragraph("Every item is in the attached retry-needs-human.csv.")
         return EmailHTML.document(title: subject, body: body)

@@ -14,7 +14,14 @@ extension RetryJob {
             // Names only make the list easier to read: a customer Stripe does not know keeps its id.
             if let name = try? await stripe.customer(id: id).name { names[id] = name }
         }
-        let alert = RetryAlert(report: report, customerNames: names, links: settings.dashboard)
+        let listed = report.needsHuman.prefix(RetryAlert.listedRows)
+        var invoices = InvoiceLinks()
+        if let first = listed.map(\.timestamp).min(), let last = listed.map(\.timestamp).max() {
+            // Read from the store only: linking an invoice costs no Stripe call.
+            invoices = await InvoiceLinks.lookUp(in: store, customerIDs: Set(listed.map(\.customerID)).filter { !$0.isEmpty }.sorted(),
+                                                 from: first, to: last.addingTimeInterval(1), logger: logger)
+        }
+        let alert = RetryAlert(report: report, customerNames: names, links: settings.dashboard, invoices: invoices)
         let message = alert.message(from: settings.opsMail.sender, to: recipients)
         if jobRun.dryRun {
             logger.notice("dry run: would email the needs-a-human list", metadata: ["subject": "\(message.subject)"])

@@ -52,6 +52,8 @@ public struct XLSXSheetContents: Sendable {
     public var fitsToPage = false
     /// The odd-page footer (`&L&A&RPage &P of &N`), if any.
     public var footer: String?
+    /// The manual page breaks (`<rowBreaks><brk id>`): 0-based rows a printed page starts at.
+    public var rowBreaks: [Int] = []
 
     /// The cell at `reference` (`"B2"`).
     public subscript(_ reference: String) -> XLSXCellContents? { cells[reference] }
@@ -128,6 +130,8 @@ public struct XLSXChartContents: Sendable, Equatable {
     public var axes: [XLSXChartAxis] = []
     /// `clustered`, `stacked`, ... for bar and column charts.
     public var grouping: String?
+    /// The 0-based rows the chart's drawing anchor spans (`<xdr:from><xdr:row>` to `<xdr:to><xdr:row>`), if anchored to cells.
+    public var rows: ClosedRange<Int>?
 
     /// The category axis (`catAx` or `dateAx`).
     public var categoryAxis: XLSXChartAxis? { axes.first { $0.kind == "catAx" || $0.kind == "dateAx" } }

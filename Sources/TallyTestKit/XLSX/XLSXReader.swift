@@ -77,13 +77,18 @@ public enum XLSXReader {
             formulaCount: sheet.descendants("f").count, charts: charts, hyperlinks: hyperlinks,
             pageSetup: sheet.child("pageSetup")?.attributes ?? [:],
             fitsToPage: sheet.child("sheetPr")?.child("pageSetUpPr")?.attributes["fitToPage"] == "1",
-            footer: sheet.child("headerFooter")?.child("oddFooter")?.allText)
+            footer: sheet.child("headerFooter")?.child("oddFooter")?.allText,
+            rowBreaks: sheet.child("rowBreaks")?.children("brk").compactMap { $0.attributes["id"].flatMap(Int.init) } ?? [])
     }
 
     private static func readCharts(drawingPath: String, package: UnzippedPackage) throws -> [XLSXChartContents] {
         let drawing = try package.xml(drawingPath)
         let relations = try package.relations(of: drawingPath)
-        return try drawing.descendants("chart").compactMap { $0.attributes["r:id"] }.compactMap { id in
+        // Each anchor (`twoCellAnchor`, `oneCellAnchor`) holds one chart and the cells it spans.
+        let anchored = drawing.children.flatMap { anchor in
+            anchor.descendants("chart").compactMap { $0.attributes["r:id"] }.map { (id: $0, rows: Self.rows(of: anchor)) }
+        }
+        return try anchored.compactMap { id, rows in
             guard let chartPath = relations[id] else { return nil }
             let chart = try package.xml(chartPath)
             guard let plotArea = chart.descendants("plotArea").first,
@@ -105,8 +110,15 @@ public enum XLSXReader {
             return XLSXChartContents(
                 kind: kind, seriesCount: series.count, title: chartTitle,
                 seriesRanges: series.flatMap { $0.descendants("f").map(\.text) }, axes: axes,
-                grouping: plot.child("grouping")?.attributes["val"])
+                grouping: plot.child("grouping")?.attributes["val"], rows: rows)
         }
+    }
+
+    /// The rows from `<from><row>` to `<to><row>` (or `<from>` alone for a one-cell anchor).
+    private static func rows(of anchor: XMLTree) -> ClosedRange<Int>? {
+        guard let first = anchor.child("from")?.child("row").flatMap({ Int($0.allText) }) else { return nil }
+        let last = anchor.child("to")?.child("row").flatMap { Int($0.allText) } ?? first
+        return first...max(first, last)
     }
 }
 

@@ -18,15 +18,30 @@ public final class XMLTree {
         self.attributes = attributes
     }
 
-    /// Parses a whole document and returns its root element.
+    /// Parses a whole document and returns its root element; throws on any error libxml2 reports.
     public static func parse(_ data: Data) throws -> XMLTree {
         let builder = TreeBuilder()
         let parser = XMLParser(data: data)
         parser.delegate = builder
-        guard parser.parse(), let root = builder.root else {
-            throw XLSXReadError(message: "invalid XML: \(parser.parserError.map { "\($0)" } ?? "no root element")")
+        let finished = parser.parse()
+        // On Linux, Foundation's XMLParser returns true when libxml2 reports its error at the end of the
+        // document (an unclosed element, content after the root: code 5), so success is also no error
+        // reported, a root, and every element closed.
+        if let error = builder.error ?? parser.parserError {
+            throw XLSXReadError(message: "invalid XML: \(Self.describe(error)) near line \(parser.lineNumber)")
+        }
+        guard finished else { throw XLSXReadError(message: "invalid XML: the parser stopped without naming an error") }
+        guard let root = builder.root else { throw XLSXReadError(message: "invalid XML: no root element") }
+        guard builder.openElements.isEmpty else {
+            throw XLSXReadError(message: "invalid XML: <\(builder.openElements.joined(separator: "><"))> never closed")
         }
         return root
+    }
+
+    /// `NSXMLParserErrorDomain code 76`: the libxml2 error code, the only detail Linux's NSError carries.
+    private static func describe(_ error: Error) -> String {
+        let ns = error as NSError
+        return "\(ns.domain) code \(ns.code)"
     }
 
     /// The first direct child named `name`.
@@ -48,7 +63,16 @@ public final class XMLTree {
 
 private final class TreeBuilder: NSObject, XMLParserDelegate {
     var root: XMLTree?
+    /// The first error libxml2 reported, even one `parse()` then returns true after.
+    var error: Error?
     private var stack: [XMLTree] = []
+
+    /// Names of the elements opened and not yet closed, outermost first.
+    var openElements: [String] { stack.map(\.name) }
+
+    func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
+        if error == nil { error = parseError }
+    }
 
     func parser(
         _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
@@ -61,7 +85,7 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
     }
 
     func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
-        stack.removeLast()
+        _ = stack.popLast()
     }
 
     func parser(_ parser: XMLParser, foundCharacters string: String) {

@@ -42,6 +42,14 @@ struct AlertTemplateTests {
         #expect(AlertTemplateError(message: "x").exitStatus == .configuration)
     }
 
+    @Test("a line holding only a section or comment tag leaves no empty line, shown or hidden")
+    func standaloneTagLines() throws {
+        let template = AlertTemplate("Hello,\n{{! why }}\n{{#a}}\nA is {{a}}.\n{{/a}}\n  {{^a}}\r\nNo A.\n{{/a}}\nBye {{#a}}x{{/a}}\n", escaping: .text)
+        #expect(try template.render(["a": "1"]) == "Hello,\nA is 1.\nBye x\n")
+        #expect(try template.render([:]) == "Hello,\nNo A.\nBye \n")
+        #expect(try AlertTemplate("a\n{{#b}}b{{/b}}", escaping: .text).render([:]) == "a\n")
+    }
+
     @Test("a template in ALERT_TEMPLATES_DIR replaces the built-in one of the same name")
     func userOverride() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-templates-\(UUID().uuidString)")

@@ -96,18 +96,23 @@ struct EmailHTMLTests {
 
     @Test("the retry email names customers, links them in the test Dashboard, has an HTML part and matches its golden files")
     func retryEmail() throws {
+        // The excess of cus_evil lands on its November invoice; usage row 981 predates every known invoice.
+        let november = KnownInvoice(invoiceID: "in_1EvilNov", customerID: "cus_evil", number: "EVIL-0003", status: "open",
+                                    periodStart: Date(timeIntervalSince1970: 1_793_491_200), periodEnd: Date(timeIntervalSince1970: 1_796_083_200))
         let alert = RetryAlert(report: Self.retryReport(), customerNames: ["cus_acme": "Acme", "cus_evil": Self.hostile],
-                               links: StripeDashboardLinks(liveMode: false))
+                               links: StripeDashboardLinks(liveMode: false), invoices: InvoiceLinks([november]))
         let message = alert.message(from: EmailAddress(address: "tally@example.com"), to: [EmailAddress(address: "ops@example.com")])
         #expect(message.subject == "Tally: 2 usage items need a person (tally-retry held them back)")
         let html = try #require(message.htmlBody)
         try StrictHTML.check(html)
         #expect(html.contains("<a href=\"https://dashboard.stripe.com/test/customers/cus_acme\""))
+        #expect(html.contains("<a href=\"https://dashboard.stripe.com/test/invoices/in_1EvilNov\""))
+        #expect(message.textBody.contains("\n  On invoice EVIL-0003: https://dashboard.stripe.com/test/invoices/in_1EvilNov\n"))
         #expect(!html.contains("<script>"))
         #expect(message.textBody.contains("Acme (cus_acme), usage row 981, value 22"))
         #expect(!message.textBody.contains("\nBcc:"))
-        // Every cell of every listed item is in both parts.
-        for cell in alert.rows.joined() {
+        // Every cell of every listed item is in both parts (an item without a known invoice has an empty one).
+        for cell in alert.rows.joined() where !cell.text.isEmpty {
             #expect(message.textBody.contains(cell.text) && html.contains(HTMLText.escape(cell.text)), "a part leaves out: \(cell.text)")
         }
         for (ext, produced) in [("txt", "Subject: \(message.subject)\n\n" + message.textBody), ("html", html)] {

@@ -13,7 +13,10 @@ struct AlertDigestTests {
     static let names = ReconciliationAlert.Names(
         customers: ["cus_orphan": "Orphan Labs", "cus_acme": "Acme <b>& Co</b>", "cus_beta": "Beta", "cus_gamma": "Gamma"],
         teams: ["6": "Stark & Sons", "7": "Beta team", "8": "Gamma team"],
-        meters: [meter: "AI tokens"])
+        meters: [meter: "AI tokens"],
+        // Acme's November invoice, as tally-events stored it: Acme's rows link it; the others have none known.
+        invoices: InvoiceLinks([KnownInvoice(invoiceID: "in_1AcmeNov", customerID: "cus_acme", number: "ACME-0011", status: "draft",
+                                             periodStart: day(-29), periodEnd: day(1))]))
 
     static func day(_ n: Int) -> Date { Date(timeIntervalSince1970: 1_795_996_800 + Double(n) * 86_400) } // 2026-11-30 + n
 

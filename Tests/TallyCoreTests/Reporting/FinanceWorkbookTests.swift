@@ -39,7 +39,7 @@ struct FinanceWorkbookTests {
         try await Workbook.write(to: url, properties: DocumentProperties(title: "Finance, 2026-10")) { workbook in
             let first = try workbook.addSheet(tables[0], tableLayout: false)
             for table in tables.dropFirst() { try workbook.addSheet(table) }
-            for chart in charts { try workbook.insertChart(chart, on: first) }
+            try workbook.placeSummaryCharts(charts, on: first)
         }
         return try XLSXReader.read(url)
     }
@@ -64,6 +64,22 @@ struct FinanceWorkbookTests {
                 let titles = try #require(workbook.printTitles(of: sheet.name), "\(sheet.name) has no print titles")
                 #expect(titles.hasSuffix("!$1:$1"), "\(sheet.name): \(titles)")
             }
+        }
+    }
+
+    @Test("no summary chart runs across a printed page: each chart below the first starts one")
+    func chartsWithinOnePage() async throws {
+        let workbook = try await Self.finance()
+        let summary = try #require(workbook.sheet("Summary"))
+        #expect(summary.charts.count == 3)
+        let spans = summary.charts.compactMap(\.rows)
+        #expect(spans.count == summary.charts.count, "a chart is not anchored to cells")
+        #expect(summary.rowBreaks == spans.map(\.lowerBound).sorted().dropFirst().map { $0 })
+        for span in spans {
+            // A break at the first row starts the chart's page; one inside would cut it.
+            #expect(!summary.rowBreaks.contains { span.lowerBound < $0 && $0 <= span.upperBound }, "a page breaks inside rows \(span)")
+            // The chart and the repeated header row fit a landscape page at 100 %: about 32 rows of 15 pt on A4.
+            #expect(span.count + 1 <= 32, "rows \(span) cannot fit one page")
         }
     }
 

@@ -2,6 +2,8 @@
 /// `{{name}}` inserts a value (HTML-escaped in HTML templates), `{{#name}}…{{/name}}` keeps its content when
 /// the value is non-empty, `{{^name}}…{{/name}}` when it is empty, `{{! comment }}` is dropped.
 /// There is no unescaped form (`{{{…}}}`), so a team named `<script>` can never inject markup.
+/// As in Mustache, a line holding nothing but a section, closing or comment tag leaves no line of its own,
+/// so an unused section leaves no empty line behind.
 public struct AlertTemplate: Sendable, Equatable {
     /// How values are escaped.
     public enum Escaping: Sendable, Equatable {
@@ -22,7 +24,7 @@ public struct AlertTemplate: Sendable, Equatable {
     /// Renders with `values`; unknown names render as empty. Throws when a section is not closed.
     public func render(_ values: [String: String]) throws -> String {
         var output = ""
-        var rest = Substring(source)
+        var rest = Substring(Self.collapsingStandaloneTagLines(source))
         try render(&rest, values, into: &output, closing: nil)
         return output
     }
@@ -55,6 +57,30 @@ public struct AlertTemplate: Sendable, Equatable {
         if let closing { throw AlertTemplateError(message: "section {{#\(closing)}} is never closed") }
         output += rest
         rest = rest[rest.endIndex...]
+    }
+
+    /// `source` with each line that holds only one `{{#…}}`, `{{^…}}`, `{{/…}}` or `{{!…}}` tag reduced to
+    /// the tag: its spaces and its line break go.
+    static func collapsingStandaloneTagLines(_ source: String) -> String {
+        var output = ""
+        var rest = Substring(source)
+        while !rest.isEmpty {
+            // `\r\n` is one Character in Swift, so look for any line break, not for "\n".
+            let end = rest.firstIndex(where: \.isNewline).map { rest.index(after: $0) } ?? rest.endIndex
+            let line = rest[..<end]
+            rest = rest[end...]
+            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            output += isStandaloneTag(trimmed) ? trimmed : String(line)
+        }
+        return output
+    }
+
+    private static func isStandaloneTag(_ text: String) -> Bool {
+        guard text.hasPrefix("{{"), text.hasSuffix("}}"), text.count > 4 else { return false }
+        let inner = text.dropFirst(2).dropLast(2)
+        // One tag only: `{{#a}}x{{/a}}` on a line is content.
+        guard let sigil = inner.first, "#^/!".contains(sigil) else { return false }
+        return !inner.contains("{{") && !inner.contains("}}")
     }
 
     private func escape(_ value: String) -> String {

@@ -48,14 +48,18 @@ public struct AlertTemplateSet: Sendable, Equatable {
 
         {{team}} has used {{used}} of the {{allowance}} tokens its plan includes for the billing period \
         {{period_start}} to {{period_end}}: {{percent}} % (the {{threshold_percent}} % mark).
+        {{! A line holding only a section tag leaves no line: each paragraph brings its own blank line. }}
         {{#projection}}
+
         {{projection}} ({{projected_date}}).
         {{/projection}}
         {{#is_limit}}
+
         The plan's limit is reached, so new usage is paused until the plan is upgraded. Upgrade to keep working:
         your team's billing page has the larger plans.
         {{/is_limit}}
         {{^is_limit}}
+
         Nothing is paused yet; at 100 % usage pauses until the plan is upgraded.
         {{/is_limit}}
 

@@ -27,6 +27,7 @@ enum BillingEmailDefaults {
 
             We could not collect {{amount}} for {{team}}'s invoice {{invoice_number}}.
             Pay it or update the card here: {{invoice_url}}
+            {{! A line holding only a section tag leaves no line. }}
             {{#next_attempt}}
             We will try again on {{next_attempt}}.
             {{/next_attempt}}
@@ -113,31 +114,32 @@ enum BillingEmailDefaults {
             """)
 
     static let meterErrors = Templates(
-        subject: "[Tally] Stripe rejected {{error_count}} meter events ({{event_type}})",
+        // Counts stand alone ("rejected: 1"), so no count reads "1 events".
+        subject: "[Tally] Stripe rejected meter events: {{error_count}} ({{event_type}})",
         text: """
             Stripe accepted meter events and later found them invalid ({{event_type}}, event {{event_id}}, meter {{meter}}),
-            in the window {{window_start}} to {{window_end}}: {{error_count}} events. Stripe does not bill them.
+            in the window {{window_start}} to {{window_end}}; events rejected: {{error_count}}. Stripe does not bill them.
 
             {{lines}}
 
-            {{rows_matched}} sample identifiers matched token_usage rows. Tally's deliveries of every sample are
+            Sample identifiers matching token_usage rows: {{rows_matched}}. Tally's deliveries of every sample are
             marked rejected in tally_meter_event_deliveries, so tally-retry does not re-send them and reconcile
             reports their gap. Fix the cause (the code says which), then bill those rows again under new identifiers.
             """,
         html: """
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8" /><title>Stripe rejected {{error_count}} meter events</title></head>
+            <html lang="en"><head><meta charset="utf-8" /><title>Stripe rejected meter events: {{error_count}}</title></head>
             <body style="font-family: Arial, Helvetica, sans-serif; font-size: 14px; color: #222222">
             <p style="margin: 0 0 8px 0">Stripe accepted meter events and later found them invalid ({{event_type}}, event {{event_id}}, meter {{meter}}),
-            in the window {{window_start}} to {{window_end}}: {{error_count}} events. Stripe does not bill them.</p>
+            in the window {{window_start}} to {{window_end}}; events rejected: {{error_count}}. Stripe does not bill them.</p>
             <ul style="margin: 0 0 8px 0">
             {{lines}}
             </ul>
-            <p style="margin: 0 0 8px 0">{{rows_matched}} sample identifiers matched token_usage rows. Tally's deliveries of every sample are
+            <p style="margin: 0 0 8px 0">Sample identifiers matching token_usage rows: {{rows_matched}}. Tally's deliveries of every sample are
             marked rejected in tally_meter_event_deliveries, so tally-retry does not re-send them and reconcile
             reports their gap. Fix the cause (the code says which), then bill those rows again under new identifiers.</p>
             </body></html>
             """,
-        lineText: "- {{code}}: {{count}} events; samples: {{samples}}",
-        lineHTML: "<li>{{code}}: {{count}} events; samples: {{samples}}</li>")
+        lineText: "- {{code}}, events: {{count}}; samples: {{samples}}",
+        lineHTML: "<li>{{code}}, events: {{count}}; samples: {{samples}}</li>")
 }

@@ -17,11 +17,15 @@ public struct ReconciliationAlert: Sendable {
         public var teams: [String: String]
         /// Stripe meter display names by meter id.
         public var meters: [String: String]
+        /// The stored invoices the problems' usage may land on, linked where one covers a problem's days.
+        public var invoices: InvoiceLinks
 
-        public init(customers: [String: String] = [:], teams: [String: String] = [:], meters: [String: String] = [:]) {
+        public init(customers: [String: String] = [:], teams: [String: String] = [:], meters: [String: String] = [:],
+                    invoices: InvoiceLinks = InvoiceLinks()) {
             self.customers = customers
             self.teams = teams
             self.meters = meters
+            self.invoices = invoices
         }
     }
 
@@ -113,7 +117,7 @@ public struct ReconciliationAlert: Sendable {
         return result
     }
 
-    static let fullHeaders = ["Customer", "Team", "Meter", "Class", "Days (UTC)", "Local", "Stripe", "Difference", "Suggested action"]
+    static let fullHeaders = ["Customer", "Team", "Meter", "Class", "Days (UTC)", "Local", "Stripe", "Difference", "Suggested action", "Invoice"]
     static let lineHeaders = ["Problem", "Age"]
 
     /// The sections in order: title, one-line explanation, full rows and one-line rows.
@@ -160,7 +164,8 @@ public struct ReconciliationAlert: Sendable {
             for group in section.full.prefix(Self.listedRows) {
                 let row = wording.cells(group, links: links)
                 body += "* \(row[0].text), \(wording.teamPhrase(group.teamID)), \(row[2].text): \(row[3].text), \(row[4].text): "
-                    + "local \(row[5].text), Stripe \(row[6].text), difference \(row[7].text). \(row[8].text)\n"
+                    + "local \(row[5].text), Stripe \(row[6].text), difference \(row[7].text). \(row[8].text)"
+                    + (row[9].link.map { "\n  On \(row[9].text): \($0)" } ?? "") + "\n"
             }
             for (line, age) in section.lines.prefix(Self.listedRows) { body += "* \(line): \(age).\n" }
             if let more = Self.more(section) { body += more + "\n" }
@@ -175,7 +180,14 @@ public struct ReconciliationAlert: Sendable {
         for section in sections {
             body += EmailHTML.heading(section.title) + EmailHTML.paragraph(section.note)
             if !section.full.isEmpty {
-                body += EmailHTML.table(headers: Self.fullHeaders, rows: section.full.prefix(Self.listedRows).map { wording.cells($0, links: links) })
+                var rows = section.full.prefix(Self.listedRows).map { wording.cells($0, links: links) }
+                var headers = Self.fullHeaders
+                // The invoice column only where some row has an invoice to link: an empty column is noise.
+                if rows.allSatisfy({ $0.last?.link == nil }) {
+                    headers.removeLast()
+                    rows = rows.map { Array($0.dropLast()) }
+                }
+                body += EmailHTML.table(headers: headers, rows: rows)
             }
             if !section.lines.isEmpty {
                 body += EmailHTML.table(headers: Self.lineHeaders, rows: section.lines.prefix(Self.listedRows).map { [EmailHTML.Cell($0.0), EmailHTML.Cell($0.1)] })
@@ -238,7 +250,17 @@ public struct ReconciliationAlert: Sendable {
                 EmailHTML.Cell(amount(group.stripeValue), numeric: true),
                 EmailHTML.Cell(amount(group.difference), numeric: true),
                 EmailHTML.Cell(EmailWording.oneLine(group.action)),
+                invoiceCell(group, links: links),
             ]
+        }
+
+        /// The invoice the group's usage lands on, linked, where exactly one stored invoice covers its days;
+        /// empty otherwise (never a guess).
+        func invoiceCell(_ group: ProblemGroup, links: StripeDashboardLinks) -> EmailHTML.Cell {
+            guard group.kind != .badRows,
+                  let invoice = names.invoices.invoice(customerID: group.customerID, from: group.start, to: group.end)
+            else { return EmailHTML.Cell("") }
+            return EmailHTML.Cell(InvoiceLinks.label(invoice), link: links.invoice(invoice.invoiceID))
         }
     }
 }

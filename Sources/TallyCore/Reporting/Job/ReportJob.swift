@@ -147,9 +147,7 @@ public struct ReportJob: TallyJob {
                 // The summary (first) sheet is a list of figures with charts beside it, not a filterable table.
                 let first = try tables.first.map { try workbook.addSheet($0, tableLayout: false) }
                 for table in tables.dropFirst() { try workbook.addSheet(table) }
-                if let first {
-                    for chart in charts { try workbook.insertChart(chart, on: first) }
-                }
+                if let first { try workbook.placeSummaryCharts(charts, on: first) }
             }
         }
         logger.info("wrote", metadata: ["file": "\(workbookURL.path)", "sheets": "\(tables.count)"])

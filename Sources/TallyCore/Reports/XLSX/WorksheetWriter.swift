@@ -66,6 +66,17 @@ public final class WorksheetWriter {
                            doing: "setting the footer of sheet \"\(name)\"")
     }
 
+    /// Starts a printed page at each of `rows` (0-based, above the row), so what sits below a break (a chart)
+    /// is not cut by the automatic breaks. Fitting the sheet to one page wide leaves the height automatic, so
+    /// these row breaks still apply (Excel caps them at 1,023 a sheet).
+    public func breakPages(beforeRows rows: [Int]) throws {
+        var breaks = Array(Set(rows.filter { $0 > 0 })).sorted().prefix(1_023).map { lxw_row_t($0) }
+        guard !breaks.isEmpty else { return }
+        breaks.append(0) // libxlsxwriter reads up to a 0.
+        try workbook.check(breaks.withUnsafeMutableBufferPointer { worksheet_set_h_pagebreaks(handle, $0.baseAddress) },
+                           doing: "setting the page breaks of sheet \"\(name)\"")
+    }
+
     /// Writes one data row below the previous one; cells beyond the declared columns are written too.
     public func append(_ row: [ReportCell]) throws {
         guard !isFinished else {

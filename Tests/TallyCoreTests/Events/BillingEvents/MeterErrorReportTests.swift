@@ -39,9 +39,9 @@ struct MeterErrorReportTests {
             let emails = try world.emails()
             try #require(emails.count == 1)
             #expect(emails[0].header("To") == "ops@example.com")
-            #expect(emails[0].header("Subject") == "[Tally] Stripe rejected 7 meter events (v1.billing.meter.error_report_triggered)")
+            #expect(emails[0].header("Subject") == "[Tally] Stripe rejected meter events: 7 (v1.billing.meter.error_report_triggered)")
             let text = try #require(emails[0].text)
-            #expect(text.contains("- meter_event_customer_not_found: 7 events; samples: tu_1 → token_usage row 1; app-usage-2 → token_usage row 2"))
+            #expect(text.contains("- meter_event_customer_not_found, events: 7; samples: tu_1 → token_usage row 1; app-usage-2 → token_usage row 2"))
             #expect(text.contains("in the window "))
             // And the delivery Tally sent is rejected, which tally-retry treats as settled
             let rejected = try await world.store.deliveries(status: .rejected)
