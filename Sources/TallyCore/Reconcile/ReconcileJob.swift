@@ -10,6 +10,7 @@ public struct ReconcileJob: TallyJob {
 
     /// The storage roles reconciliation reads and writes: the app's usage, and the runs it keeps.
     public typealias Store = UsageSource & ReconciliationStore & AlertDigestStore & TeamDirectory & CustomerNameCache
+        & InvoiceLookup
 
     /// The settings reconciliation reads.
     public struct Settings: Sendable {

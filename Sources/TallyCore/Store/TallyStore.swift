@@ -10,7 +10,7 @@ import Foundation
 /// of the dates handed in are dropped.
 public typealias TallyStore = StoreMaintenance & JobRunStore & JobLockProvider & APICallRecorder & UsageSource
     & StripeEventStore & SubscriptionListingStore & ReconciliationStore & ReportingSource & MeterEventDeliveryStore
-    & UsageAlertStore & BillingEventStore & AlertDigestStore & CustomerNameCache
+    & UsageAlertStore & BillingEventStore & AlertDigestStore & CustomerNameCache & InvoiceLookup
 
 /// The store's own upkeep, for the composition root and the tests: which backend, closing, and what the
 /// migrations and the call log hold.

@@ -109,8 +109,7 @@ struct InvoiceLinkTests {
                     eventID: "evt_\(index)", eventType: "invoice.finalized", eventCreated: day(index), customerID: record.customerID,
                     invoice: record, appliedAt: day(index)))
             }
-            let lookup = try #require(store as? any InvoiceLookup, "the SQL store must serve invoice lookups")
-            let found = try await lookup.knownInvoices(customerIDs: ["cus_a", "cus_b"], from: day(-4), to: day(0))
+            let found = try await store.knownInvoices(customerIDs: ["cus_a", "cus_b"], from: day(-4), to: day(0))
             #expect(found.map(\.invoiceID) == ["in_nov", "in_b"])
             #expect(found.first == KnownInvoice(invoiceID: "in_nov", customerID: "cus_a", number: "IN_NOV", status: "open",
                                                 periodStart: day(-29), periodEnd: day(1)))

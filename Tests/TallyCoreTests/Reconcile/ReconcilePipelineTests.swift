@@ -194,4 +194,8 @@ final class GatedUsageStore: ReconcileJob.Store {
     func teams() async throws -> [TeamRecord] { try await base.teams() }
 
     func customerNames(among ids: [String]) async throws -> [String: String] { try await base.customerNames(among: ids) }
+
+    func knownInvoices(customerIDs: [String], from start: Date, to end: Date) async throws -> [KnownInvoice] {
+        try await base.knownInvoices(customerIDs: customerIDs, from: start, to: end)
+    }
 }

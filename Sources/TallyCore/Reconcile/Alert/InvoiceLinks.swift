@@ -30,8 +30,8 @@ public struct InvoiceLinks: Sendable, Equatable {
         invoice.number.map { "invoice \(EmailWording.oneLine($0))" } ?? "invoice \(invoice.invoiceID)"
     }
 
-    /// The invoices that may hold the usage of `discrepancies`, from `store` when it keeps invoices.
-    static func lookUp(in store: Any, for discrepancies: [Discrepancy], logger: Logger) async -> InvoiceLinks {
+    /// The invoices that may hold the usage of `discrepancies`, as the billing events stored them.
+    static func lookUp(in store: any InvoiceLookup, for discrepancies: [Discrepancy], logger: Logger) async -> InvoiceLinks {
         guard let start = discrepancies.map(\.windowStart).min(), let end = discrepancies.map(\.windowEnd).max() else {
             return InvoiceLinks()
         }
@@ -39,13 +39,12 @@ public struct InvoiceLinks: Sendable, Equatable {
                             logger: logger)
     }
 
-    /// The invoices of `customerIDs` whose period overlaps `start..<end`, from `store` when it keeps them.
+    /// The invoices of `customerIDs` whose period overlaps `start..<end`, as the billing events stored them.
     /// Links only make an email easier to act on: a failed lookup leaves them out and says so in the log.
-    static func lookUp(in store: Any, customerIDs: [String], from start: Date, to end: Date, logger: Logger) async -> InvoiceLinks {
-        // The jobs' store types do not require the role yet; the SQL store plays it.
-        guard !customerIDs.isEmpty, let lookup = store as? any InvoiceLookup else { return InvoiceLinks() }
+    static func lookUp(in store: any InvoiceLookup, customerIDs: [String], from start: Date, to end: Date, logger: Logger) async -> InvoiceLinks {
+        guard !customerIDs.isEmpty else { return InvoiceLinks() }
         do {
-            return InvoiceLinks(try await lookup.knownInvoices(customerIDs: customerIDs, from: start, to: end))
+            return InvoiceLinks(try await store.knownInvoices(customerIDs: customerIDs, from: start, to: end))
         } catch {
             logger.warning("the email links no invoice: reading the stored invoices failed", metadata: ["error": "\(error)"])
             return InvoiceLinks()
