@@ -13,9 +13,13 @@ public struct RetryPlan: Sendable {
     /// Checked rows whose windows agree with Stripe: their usage is there, so a delivery of theirs still
     /// waiting for an answer can be settled as sent.
     public var presentInStripe: [UsageRow]
+    /// Unreported, billable rows younger than the settle delay, never candidates: the app may still be
+    /// sending them, so a later run judges them. Counted so the summary says why they were not sent.
+    public var settling: Int
 
     public init(candidates: [RetryCandidate], extras: [StoredDiscrepancy], source: String, checkedAgainstStripe: Int = 0,
-                presentInStripe: [UsageRow] = []) {
+                presentInStripe: [UsageRow] = [], settling: Int = 0) {
+        self.settling = settling
         self.candidates = candidates
         self.extras = extras
         self.source = source

@@ -58,7 +58,17 @@ struct RetryPlanner: Sendable {
         }
         let source = count == 0 ? "reconciliation" : "reconciliation and \(count) unjudged rows checked against Stripe"
         return RetryPlan(candidates: Self.unique(candidates + checked.missing), extras: extras, source: source,
-                         checkedAgainstStripe: count, presentInStripe: checked.present)
+                         checkedAgainstStripe: count, presentInStripe: checked.present, settling: try await settlingRows())
+    }
+
+    /// How many unreported, billable rows (in `--since`/`--until`, when given) are younger than the settle
+    /// delay: left out of the plan, and named in the summary so a backlog that did not go out is explained.
+    func settlingRows() async throws -> Int {
+        let start = max(now.addingTimeInterval(-settleDelay), range?.start ?? .distantPast)
+        let end = range?.end ?? now.addingTimeInterval(1)
+        guard start < end else { return 0 }
+        return try await store.usageRows(from: start, to: end, customer: nil)
+            .filter { $0.reportedAt == nil && $0.isBillable && $0.createdAt >= start }.count
     }
 
     /// The reconciliation runs (one per meter) of the newest reconcile job run.
