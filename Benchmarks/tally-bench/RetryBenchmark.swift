@@ -110,9 +110,9 @@ struct RetryBenchmark: AsyncParsableCommand {
             if keep { print("kept: \(directory.path)") } else { try? FileManager.default.removeItem(at: directory) }
         }
 
-        // Rows spread over the day before the settle delay (RECONCILE_SETTLE_MINUTES, 120 by default), so
-        // every one may be sent; none of them in Stripe.
-        let settled = now.addingTimeInterval(-120 * 60 - 600)
+        // Rows spread over the day before settled usage ends (RECONCILE_SETTLE_MINUTES, 120 by default, before
+        // now, rounded down to the hour), so every one may be sent; none of them in Stripe.
+        let settled = now.addingTimeInterval(-120 * 60 - 3_600 - 600)
         let database = directory.appendingPathComponent("app.sqlite").path
         let location = DatabaseLocation.sqlite(.file(path: database))
         let usage = (0..<rows).map { index in

@@ -100,6 +100,7 @@ public struct RetryJob: TallyJob {
         var heldBack = 0
         // Rows the app may still be sending: the planner leaves out the unjudged ones, the rules the rest.
         var settling = plan.settling
+        var settledBefore = plan.settledBefore
         var needsHumanDeliveries: [MeterEventDelivery] = []
         for candidate in plan.candidates {
             switch rules.verdict(for: candidate, existing: stored[candidate.identifier]) {
@@ -112,7 +113,12 @@ public struct RetryJob: TallyJob {
             case .settled:
                 alreadySettled += 1
             case .holdBack(let reason):
-                if candidate.row.isBillable, candidate.row.createdAt > now.addingTimeInterval(-settleDelay) { settling += 1 } else { heldBack += 1 }
+                if candidate.row.isBillable, candidate.row.createdAt > now.addingTimeInterval(-settleDelay) {
+                    settling.insert(candidate.row.id)
+                    settledBefore = min(settledBefore, now.addingTimeInterval(-settleDelay))
+                } else {
+                    heldBack += 1
+                }
                 logger.info("held back", metadata: ["usage_row": "\(candidate.row.id)", "reason": "\(reason)"])
             case .needsHuman(let reason, let fix):
                 if !dryRun && stored[candidate.identifier] == nil {
@@ -156,7 +162,7 @@ public struct RetryJob: TallyJob {
         let summary = "\(dryRun ? "dry run: \(count(.wouldSend)) would be sent, \(count(.wouldCancel)) cancelled" : "\(count(.sent)) sent, \(count(.alreadyDelivered)) already in Stripe, \(count(.cancelled)) duplicates cancelled"), "
             + "\(count(.pending)) left for the next run, \(count(.unconfirmed)) unconfirmed (settled from Stripe's summaries next run), \(count(.failed)) failed, \(report.needsHuman.count) need a human, \(alreadySettled) settled earlier"
             + (heldBack > 0 ? ", \(heldBack) held back (not billable as recorded)" : "")
-            + (settling > 0 ? ", \(settling) younger than RECONCILE_SETTLE_MINUTES held back (the app may still be sending them; a later run sends what is still missing)" : "")
+            + (settling.isEmpty ? "" : ", \(settling.count) not settled yet held back (written since \(JobTimeRange.format(settledBefore)), RECONCILE_SETTLE_MINUTES before now to the whole hour: the app may still be sending them, and a later run sends what is still missing)")
         logger.notice("\(summary)")
         return JobReport(itemsProcessed: results.count, itemsFailed: count(.failed),
                          needsHuman: !report.needsHuman.isEmpty, summary: summary)

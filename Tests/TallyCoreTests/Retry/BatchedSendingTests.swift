@@ -105,20 +105,24 @@ struct BatchedSendingTests {
         }
     }
 
-    @Test("rows younger than RECONCILE_SETTLE_MINUTES are counted in the summary, with why they wait")
+    @Test("rows not settled yet (younger than RECONCILE_SETTLE_MINUTES, to the whole hour) are counted in the summary, with why they wait")
     func settlingRowsCounted() async throws {
-        // Given two rows a day old and three written 10 minutes before the run, none in Stripe
+        // Given a run at 03:30 with the default 120 settle minutes (usage is settled up to 01:00): two rows a
+        // day old, two written at 03:20, and one at 01:10, older than 120 minutes but in an hour not settled
+        // yet; none in Stripe
+        let runAt = instant("2026-11-25T03:30:00Z")
         var scenario = Self.unreported(2)
-        scenario.usage += (1...3).map {
-            SampleUsage(teamID: 1, userID: nil, tokens: 7, createdAt: Self.now.addingTimeInterval(-600 + Double($0)))
+        scenario.usage += (1...2).map {
+            SampleUsage(teamID: 1, userID: nil, tokens: 7, createdAt: runAt.addingTimeInterval(-600 + Double($0)))
         }
+        scenario.usage.append(SampleUsage(teamID: 1, userID: nil, tokens: 7, createdAt: instant("2026-11-25T01:10:00Z")))
         try await scenario.run { world in
             // When tally-retry runs
-            let report = try await world.retry(at: Self.now)
+            let report = try await world.retry(at: runAt)
 
-            // Then it sends the old two and says the young three wait for a later run, and why
+            // Then it sends the old two and says the other three wait for a later run, and why
             #expect(report.summary.hasPrefix("2 sent"), "\(report.summary)")
-            #expect(report.summary.contains("3 younger than RECONCILE_SETTLE_MINUTES held back (the app may still be sending them"),
+            #expect(report.summary.contains("3 not settled yet held back (written since 2026-11-25T01:00:00Z, RECONCILE_SETTLE_MINUTES before now to the whole hour: the app may still be sending them"),
                     "\(report.summary)")
             #expect(world.stripeEvents(customer: 0).count == 2)
         }
