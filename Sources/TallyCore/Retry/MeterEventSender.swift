@@ -1,6 +1,12 @@
 import Foundation
 
-/// Sends one recorded delivery to Stripe and stores what Stripe answered, in its own small write.
+/// Records a batch of deliveries as `pending` in one write, sends each to Stripe, and hands back what
+/// Stripe answered for the caller to store in batches (`RetryJob.send`).
+///
+/// The order is the safety: a row is `pending` in the store before its event leaves, and becomes `sent` only
+/// from a 2xx naming its identifier. A run killed after a send and before its outcome is stored leaves the
+/// row `pending` with the same attempt count, so the next run re-sends under the same Idempotency-Key and
+/// Stripe replays its first answer (within 24 h; after that, the summaries settle the row before any send).
 struct MeterEventSender: Sendable {
     /// The note on a delivery Stripe already had: Tally's send added nothing, so it is never a duplicate to cancel.
     static let alreadyInStripe = "Stripe already had this identifier"
@@ -9,10 +15,30 @@ struct MeterEventSender: Sendable {
     var store: any MeterEventDeliveryStore
     var clock: any TallyClock
 
-    /// Records the delivery as `pending` (unless an earlier run did), sends it, and stores the answer.
+    /// One send's answer: the delivery as it is to be stored, and the row's line of the report.
+    struct Attempt: Sendable {
+        var delivery: MeterEventDelivery
+        var result: RetryRowResult
+    }
+
+    /// Records each candidate's delivery as `pending` (unless an earlier run did) in one transaction and
+    /// returns each candidate with its stored row, in the candidates' order.
+    func record(_ candidates: [RetryCandidate]) async throws -> [(candidate: RetryCandidate, delivery: MeterEventDelivery)] {
+        let now = clock.now()
+        let stored = try await store.recordDeliveries(candidates.map { $0.delivery(status: .pending, now: now) })
+        let byIdentifier = Dictionary(stored.map { ($0.identifier, $0) }, uniquingKeysWith: { first, _ in first })
+        return try candidates.map { candidate in
+            guard let delivery = byIdentifier[candidate.identifier] else {
+                throw StoredRecordMissing(table: "meter_event_deliveries", id: 0)
+            }
+            return (candidate, delivery)
+        }
+    }
+
+    /// Sends one recorded delivery and returns the outcome to store; stores nothing itself.
     /// Throws only what must stop the whole run (a rejected key, an open circuit, cancellation).
-    func deliver(_ candidate: RetryCandidate) async throws -> RetryRowResult {
-        var delivery = try await store.recordDelivery(candidate.delivery(status: .pending, now: clock.now()))
+    func send(_ candidate: RetryCandidate, recorded: MeterEventDelivery) async throws -> Attempt {
+        var delivery = recorded
         let submission = MeterEventSubmission(meter: candidate.meter, customerID: delivery.customerID,
                                               value: delivery.value, identifier: delivery.identifier,
                                               timestamp: delivery.eventTimestamp)
@@ -69,8 +95,7 @@ struct MeterEventSender: Sendable {
         }
         delivery.attempts += 1
         delivery.updatedAt = clock.now()
-        try await store.updateDelivery(delivery)
-        return result
+        return Attempt(delivery: delivery, result: result)
     }
 
     static let settledNextRun = "Stripe may or may not count it: the next run settles it from Stripe's summaries"

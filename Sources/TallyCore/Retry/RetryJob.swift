@@ -27,10 +27,16 @@ public struct RetryJob: TallyJob {
         public var concurrentSends: Int
         /// Dashboard links in the key's mode (test or live), for the needs-a-human email.
         public var dashboard: StripeDashboardLinks
+        /// Deliveries recorded before sending, and answers stored, per transaction: a quarter of a second
+        /// of Stripe's live meter-event limit, so commits never pace the sends, and a run killed mid-way
+        /// leaves at most this many answers unstored (their rows are replayed under the same key next run).
+        public var deliveryBatchSize: Int
 
         public init(meterIDs: [String], settleDelay: TimeInterval, reportsDirectory: URL, opsMail: OpsMail,
-                    concurrentSends: Int = 32, dashboard: StripeDashboardLinks = StripeDashboardLinks(liveMode: false)) {
+                    concurrentSends: Int = 32, dashboard: StripeDashboardLinks = StripeDashboardLinks(liveMode: false),
+                    deliveryBatchSize: Int = 250) {
             self.dashboard = dashboard
+            self.deliveryBatchSize = max(1, deliveryBatchSize)
             self.meterIDs = meterIDs
             self.settleDelay = settleDelay
             self.reportsDirectory = reportsDirectory
@@ -92,6 +98,10 @@ public struct RetryJob: TallyJob {
         var toSend: [RetryCandidate] = []
         var alreadySettled = 0
         var heldBack = 0
+        // Rows the app may still be sending: the planner leaves out the unjudged ones, the rules the rest.
+        var settling = plan.settling
+        var settledBefore = plan.settledBefore
+        var needsHumanDeliveries: [MeterEventDelivery] = []
         for candidate in plan.candidates {
             switch rules.verdict(for: candidate, existing: stored[candidate.identifier]) {
             case .send:
@@ -103,19 +113,26 @@ public struct RetryJob: TallyJob {
             case .settled:
                 alreadySettled += 1
             case .holdBack(let reason):
-                heldBack += 1
+                if candidate.row.isBillable, candidate.row.createdAt > now.addingTimeInterval(-settleDelay) {
+                    settling.insert(candidate.row.id)
+                    settledBefore = min(settledBefore, now.addingTimeInterval(-settleDelay))
+                } else {
+                    heldBack += 1
+                }
                 logger.info("held back", metadata: ["usage_row": "\(candidate.row.id)", "reason": "\(reason)"])
             case .needsHuman(let reason, let fix):
                 if !dryRun && stored[candidate.identifier] == nil {
-                    _ = try await store.recordDelivery(candidate.delivery(status: .needsHuman, now: now, note: reason))
+                    needsHumanDeliveries.append(candidate.delivery(status: .needsHuman, now: now, note: reason))
                 }
                 results.append(RetryRowResult(candidate, outcome: .needsHuman, detail: reason, suggestedFix: fix))
             }
         }
 
+        _ = try await store.recordDeliveries(needsHumanDeliveries)
+
         var interrupted = false
         do {
-            results += try await send(toSend, width: settings.concurrentSends)
+            results += try await send(toSend, width: settings.concurrentSends, batchSize: settings.deliveryBatchSize)
         } catch let stop as PartialSend {
             results += stop.results
             interrupted = true
@@ -144,7 +161,8 @@ public struct RetryJob: TallyJob {
         let count = { (outcome: RetryRowResult.Outcome) in results.filter { $0.outcome == outcome }.count }
         let summary = "\(dryRun ? "dry run: \(count(.wouldSend)) would be sent, \(count(.wouldCancel)) cancelled" : "\(count(.sent)) sent, \(count(.alreadyDelivered)) already in Stripe, \(count(.cancelled)) duplicates cancelled"), "
             + "\(count(.pending)) left for the next run, \(count(.unconfirmed)) unconfirmed (settled from Stripe's summaries next run), \(count(.failed)) failed, \(report.needsHuman.count) need a human, \(alreadySettled) settled earlier"
-            + (heldBack > 0 ? ", \(heldBack) held back" : "")
+            + (heldBack > 0 ? ", \(heldBack) held back (not billable as recorded)" : "")
+            + (settling.isEmpty ? "" : ", \(settling.count) not settled yet held back (written since \(JobTimeRange.format(settledBefore)), RECONCILE_SETTLE_MINUTES before now to the whole hour: the app may still be sending them, and a later run sends what is still missing)")
         logger.notice("\(summary)")
         return JobReport(itemsProcessed: results.count, itemsFailed: count(.failed),
                          needsHuman: !report.needsHuman.isEmpty, summary: summary)
@@ -157,13 +175,14 @@ public struct RetryJob: TallyJob {
         guard !rows.isEmpty else { return }
         let pending = try await store.deliveries(identifiers: rows.map(MeterEventIdentifier.forRow))
             .filter { $0.status == .unconfirmed || $0.status == .pending }
-        for var delivery in pending {
+        try await store.updateDeliveries(pending.map { delivery in
+            var delivery = delivery
             delivery.status = .sent
             delivery.lastError = "confirmed by Stripe's summaries after an unclear answer"
             delivery.sentAt = delivery.sentAt ?? now
             delivery.updatedAt = now
-            try await store.updateDelivery(delivery)
-        }
+            return delivery
+        })
         if !pending.isEmpty {
             logger.notice("settled deliveries Stripe's summaries confirm", metadata: ["count": "\(pending.count)"])
         }

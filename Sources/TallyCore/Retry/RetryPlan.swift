@@ -13,9 +13,18 @@ public struct RetryPlan: Sendable {
     /// Checked rows whose windows agree with Stripe: their usage is there, so a delivery of theirs still
     /// waiting for an answer can be settled as sent.
     public var presentInStripe: [UsageRow]
+    /// The ids of unreported, billable rows not settled yet (written at or after `settledBefore`): never
+    /// candidates, since the app may still be sending them; a later run judges them. Named in the summary
+    /// so a backlog that did not go out says why.
+    public var settling: Set<String>
+    /// Where settled usage ends: `RECONCILE_SETTLE_MINUTES` before now, rounded down to the whole hour
+    /// Stripe's summaries are judged by.
+    public var settledBefore: Date
 
     public init(candidates: [RetryCandidate], extras: [StoredDiscrepancy], source: String, checkedAgainstStripe: Int = 0,
-                presentInStripe: [UsageRow] = []) {
+                presentInStripe: [UsageRow] = [], settling: Set<String> = [], settledBefore: Date = .distantFuture) {
+        self.settling = settling
+        self.settledBefore = settledBefore
         self.candidates = candidates
         self.extras = extras
         self.source = source

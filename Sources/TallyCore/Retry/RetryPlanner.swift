@@ -58,7 +58,22 @@ struct RetryPlanner: Sendable {
         }
         let source = count == 0 ? "reconciliation" : "reconciliation and \(count) unjudged rows checked against Stripe"
         return RetryPlan(candidates: Self.unique(candidates + checked.missing), extras: extras, source: source,
-                         checkedAgainstStripe: count, presentInStripe: checked.present)
+                         checkedAgainstStripe: count, presentInStripe: checked.present,
+                         settling: try await settlingRows(), settledBefore: settledBefore)
+    }
+
+    /// Where settled usage ends: the check (like reconcile) judges whole hours up to `RECONCILE_SETTLE_MINUTES`
+    /// before now, so a row written since that hour began waits too, however old it is.
+    var settledBefore: Date { ReconcileRange.floor(now.addingTimeInterval(-settleDelay), to: 3_600) }
+
+    /// The unreported, billable rows (in `--since`/`--until`, when given) written at or after `settledBefore`:
+    /// left out of the plan, and named in the summary so a backlog that did not go out is explained.
+    func settlingRows() async throws -> Set<String> {
+        let start = max(settledBefore, range?.start ?? .distantPast)
+        let end = range?.end ?? now.addingTimeInterval(1)
+        guard start < end else { return [] }
+        return Set(try await store.usageRows(from: start, to: end, customer: nil)
+            .filter { $0.reportedAt == nil && $0.isBillable && $0.createdAt >= start }.map(\.id))
     }
 
     /// The reconciliation runs (one per meter) of the newest reconcile job run.

@@ -22,10 +22,12 @@ extension ReconcileScenario.World {
     /// Runs `tally-retry` at `now`.
     @discardableResult
     func retry(at now: Date, stripe: (any StripeAPI)? = nil, interrupt: InterruptFlag = InterruptFlag(), dryRun: Bool = false,
-               since: Date? = nil, concurrentSends: Int = 32) async throws -> JobReport {
+               since: Date? = nil, concurrentSends: Int = 32, deliveryBatchSize: Int? = nil) async throws -> JobReport {
         let composition = try await composition(job: RetryJob.name, at: now, stripe: stripe, interrupt: interrupt, dryRun: dryRun,
                                                 since: since)
-        return try await composition.retryJob(concurrentSends: concurrentSends).run()
+        var job = composition.retryJob(concurrentSends: concurrentSends)
+        if let deliveryBatchSize { job.settings.deliveryBatchSize = deliveryBatchSize }
+        return try await job.run()
     }
 
     /// Runs `tally-reconcile` at `now` and returns the discrepancies it stored.
@@ -79,5 +81,27 @@ final class DisruptingStripe: StripeAPI {
         if number >= stopAfter { interrupt?.request(signal: SIGTERM) }
         if number == loseAnswerOf { throw failure }
         return response
+    }
+}
+
+/// A Stripe client that turns away the meter events of chosen identifiers before they reach Stripe, with
+/// `failure`, and passes everything else to the one it wraps.
+final class FailingStripe: StripeAPI {
+    let base: any StripeAPI
+    let failing: Set<String>
+    let failure: StripeError
+
+    init(_ base: any StripeAPI, failing: Set<String>, failure: StripeError) {
+        self.base = base
+        self.failing = failing
+        self.failure = failure
+    }
+
+    func send(_ request: StripeRequest) async throws -> StripeResponse {
+        if request.path == "/v1/billing/meter_events", case .string(let identifier)? = request.parameters["identifier"],
+           failing.contains(identifier) {
+            throw failure
+        }
+        return try await base.send(request)
     }
 }

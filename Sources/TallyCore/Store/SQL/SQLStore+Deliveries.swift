@@ -17,30 +17,52 @@ extension SQLStore: MeterEventDeliveryStore {
         return found
     }
 
-    func recordDelivery(_ delivery: MeterEventDelivery) async throws -> MeterEventDelivery {
+    func recordDeliveries(_ deliveries: [MeterEventDelivery]) async throws -> [MeterEventDelivery] {
+        guard !deliveries.isEmpty else { return [] }
         let table = "\(prefix)meter_event_deliveries"
         let columns = deliveryColumnList
+        // One transaction for the whole batch: one commit (one fsync) instead of one per row.
         return try await sql.transaction { sql in
-            try await sql.execute(.insert(into: table, columns: Self.deliveryColumns, rows: [[
-                delivery.usageRowID, delivery.identifier, delivery.customerID, delivery.eventName, delivery.value,
-                delivery.eventTimestamp, delivery.status.rawValue, Int32(clamping: delivery.attempts), delivery.lastError,
-                delivery.stripeRequestID, delivery.idempotencyKey, delivery.sentAt, delivery.createdAt, delivery.updatedAt,
-            ]], suffix: "ON CONFLICT (identifier) DO NOTHING"))
-            guard let row = try await sql.queryOne("SELECT \(raw: columns) FROM \(raw: table) WHERE identifier = \(delivery.identifier)") else {
-                throw StoredRecordMissing(table: table, id: 0)
+            for batch in SQLStatement.batches(deliveries, columns: Self.deliveryColumns.count) {
+                try await sql.execute(.insert(into: table, columns: Self.deliveryColumns, rows: batch.map(Self.values),
+                                              suffix: "ON CONFLICT (identifier) DO NOTHING"))
             }
-            return try Self.delivery(row)
+            var stored: [MeterEventDelivery] = []
+            for batch in SQLStatement.batches(deliveries.map(\.identifier)) {
+                stored += try await sql.query("SELECT \(raw: columns) FROM \(raw: table) WHERE identifier IN (\(list: Array(batch)))")
+                    .map(Self.delivery)
+            }
+            return stored
         }
     }
 
-    func updateDelivery(_ delivery: MeterEventDelivery) async throws {
-        try await sql.execute("""
-            UPDATE \(raw: prefix)meter_event_deliveries
-            SET status = \(delivery.status.rawValue), attempts = \(Int32(clamping: delivery.attempts)), last_error = \(delivery.lastError),
-                stripe_request_id = \(delivery.stripeRequestID), idempotency_key = \(delivery.idempotencyKey),
-                sent_at = \(delivery.sentAt), updated_at = \(delivery.updatedAt)
-            WHERE identifier = \(delivery.identifier)
-            """)
+    func updateDeliveries(_ deliveries: [MeterEventDelivery]) async throws {
+        // The last outcome of an identifier wins; PostgreSQL refuses one statement that updates a row twice.
+        var latest: [String: MeterEventDelivery] = [:]
+        var order: [String] = []
+        for delivery in deliveries {
+            if latest.updateValue(delivery, forKey: delivery.identifier) == nil { order.append(delivery.identifier) }
+        }
+        guard !order.isEmpty else { return }
+        let rows = order.compactMap { latest[$0] }
+        let table = "\(prefix)meter_event_deliveries"
+        // An upsert is the one multi-row UPDATE both dialects write alike; every row was recorded before its
+        // send, so the conflict branch is the one taken (a row missing would be stored whole, as given).
+        try await sql.transaction { sql in
+            for batch in SQLStatement.batches(rows, columns: Self.deliveryColumns.count) {
+                try await sql.execute(.insert(into: table, columns: Self.deliveryColumns, rows: batch.map(Self.values), suffix: """
+                    ON CONFLICT (identifier) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
+                        last_error = excluded.last_error, stripe_request_id = excluded.stripe_request_id,
+                        idempotency_key = excluded.idempotency_key, sent_at = excluded.sent_at, updated_at = excluded.updated_at
+                    """))
+            }
+        }
+    }
+
+    private static func values(_ delivery: MeterEventDelivery) -> [any SQLBindable] {
+        [delivery.usageRowID, delivery.identifier, delivery.customerID, delivery.eventName, delivery.value,
+         delivery.eventTimestamp, delivery.status.rawValue, Int32(clamping: delivery.attempts), delivery.lastError,
+         delivery.stripeRequestID, delivery.idempotencyKey, delivery.sentAt, delivery.createdAt, delivery.updatedAt]
     }
 
     func deliveries(status: MeterEventDeliveryStatus) async throws -> [MeterEventDelivery] {
