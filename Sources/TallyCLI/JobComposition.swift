@@ -38,7 +38,7 @@ public struct JobComposition: Sendable {
                      jobRun: jobRun, settings: configuration.reconcileSettings)
     }
 
-    public func retryJob(concurrentSends: Int = 32) -> RetryJob {
+    public func retryJob(concurrentSends: Int? = nil) -> RetryJob {
         RetryJob(store: store, stripe: stripe, mailer: mailer, logger: logger, clock: clock, interrupt: interrupt,
                  jobRun: jobRun, settings: configuration.retrySettings(concurrentSends: concurrentSends))
     }

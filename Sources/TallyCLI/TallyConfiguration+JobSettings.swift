@@ -18,9 +18,15 @@ extension TallyConfiguration {
                                   .callsInFlight(limit: stripeClientConfiguration.maxConcurrentRequests))
     }
 
-    public func retrySettings(concurrentSends: Int = 32) -> RetryJob.Settings {
-        RetryJob.Settings(meterIDs: stripe.meterIDs, settleDelay: reconcile.settleDelay, reportsDirectory: output.reportsDirectory,
-                          opsMail: opsMail, concurrentSends: concurrentSends, dashboard: StripeDashboardLinks(liveMode: stripe.isLiveMode))
+    /// `concurrentSends` defaults to what keeps the meter-event bucket busy at Stripe's latency (the general
+    /// bucket's in test mode, where meter events draw on it), within the client's cap on calls in flight.
+    public func retrySettings(concurrentSends: Int? = nil) -> RetryJob.Settings {
+        let limits = stripeClientConfiguration.rateLimits
+        let bucket = limits.meterEventsDrawOnGeneral || limits.meterEvents.rate == 0 ? limits.general : limits.meterEvents
+        let concurrentSends = concurrentSends ?? bucket.callsInFlight(limit: stripeClientConfiguration.maxConcurrentRequests)
+        return RetryJob.Settings(meterIDs: stripe.meterIDs, settleDelay: reconcile.settleDelay, reportsDirectory: output.reportsDirectory,
+                                 opsMail: opsMail, concurrentSends: concurrentSends,
+                                 dashboard: StripeDashboardLinks(liveMode: stripe.isLiveMode))
     }
 
     public var usageAlertsSettings: UsageAlertsJob.Settings {

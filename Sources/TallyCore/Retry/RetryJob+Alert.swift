@@ -9,11 +9,10 @@ extension RetryJob {
             logger.warning("rows need a human but ALERT_EMAIL is not set: no alert sent")
             return
         }
-        var names: [String: String] = [:]
-        for id in Set(report.needsHuman.map(\.customerID)).filter({ !$0.isEmpty }).sorted().prefix(RetryAlert.listedRows) {
-            // Names only make the list easier to read: a customer Stripe does not know keeps its id.
-            if let name = try? await stripe.customer(id: id).name { names[id] = name }
-        }
+        // Names only make the list easier to read: from the billing events' cache, then Stripe in as few
+        // calls as it takes; a customer nobody can name keeps its id.
+        let named = Set(Set(report.needsHuman.map(\.customerID)).filter { !$0.isEmpty }.sorted().prefix(RetryAlert.listedRows))
+        let names = await CustomerNames(cache: store, stripe: stripe, logger: logger).names(of: named)
         let listed = report.needsHuman.prefix(RetryAlert.listedRows)
         var invoices = InvoiceLinks()
         if let first = listed.map(\.timestamp).min(), let last = listed.map(\.timestamp).max() {

@@ -8,7 +8,7 @@ public struct RetryJob: TallyJob {
     public static let name = "retry"
 
     /// The storage roles retry reads and writes: the app's usage, the latest reconciliation, the deliveries.
-    public typealias Store = UsageSource & ReconciliationStore & MeterEventDeliveryStore
+    public typealias Store = UsageSource & ReconciliationStore & MeterEventDeliveryStore & CustomerNameCache & InvoiceLookup
 
     /// The settings retry reads, with defaults that suit a nightly run.
     ///

@@ -113,7 +113,7 @@ struct InvoiceLinkTests {
             #expect(found.map(\.invoiceID) == ["in_nov", "in_b"])
             #expect(found.first == KnownInvoice(invoiceID: "in_nov", customerID: "cus_a", number: "IN_NOV", status: "open",
                                                 periodStart: day(-29), periodEnd: day(1)))
-            #expect(try await lookup.knownInvoices(customerIDs: [], from: day(-4), to: day(0)).isEmpty)
+            #expect(try await store.knownInvoices(customerIDs: [], from: day(-4), to: day(0)).isEmpty)
         }
     }
 }

@@ -21,9 +21,10 @@ public struct StripeRateLimits: Sendable, Equatable {
         public init(rate: Double) { self.rate = max(0, rate) }
 
         /// Calls to keep in flight so the bucket stays busy at Stripe's usual latency (a list or a summary
-        /// can take half a second): half a second's worth of the rate, at least 8, at most `limit`.
+        /// can take half a second): half a second's worth of the rate, at least 8, at most `limit` (all of
+        /// it when the bucket has no limit).
         public func callsInFlight(limit: Int) -> Int {
-            guard rate > 0 else { return min(8, limit) }
+            guard rate > 0 else { return max(1, limit) }
             return max(1, min(limit, max(8, Int((rate / 2).rounded(.up)))))
         }
 
