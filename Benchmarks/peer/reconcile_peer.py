@@ -8,9 +8,11 @@ customer-days that differ as JSON lines, then a summary line with the wall time 
     python3 reconcile_peer.py --api-base http://127.0.0.1:12111 --api-key sk_test_x --meter mtr_1 \
         --database app.sqlite --start 2026-11-01 --end 2026-11-02 [--threads 8]
 
-It is the honest baseline for `tally-bench peer`: the obvious code, with the library's own retries on 429
-(`max_network_retries`), and nothing Tally does beyond comparing day totals (no drill-down to the hour or the
-row, no bad-row checks, no run record).
+It is the honest baseline for `tally-bench peer`: the obvious code, and nothing Tally does beyond comparing day
+totals (no drill-down to the hour or the row, no bad-row checks, no run record). The library retries network
+errors, 409s and 5xx itself (`max_network_retries`) but raises `RateLimitError` on a 429 unless Stripe sends
+`Stripe-Should-Retry: true`, so 429s are retried here with the exponential backoff and jitter Stripe's rate-limit
+guide recommends, as a user would add after the first crash.
 """
 import argparse
 import calendar
@@ -18,6 +20,7 @@ import datetime
 import json
 import sqlite3
 import sys
+import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -53,6 +56,17 @@ def local_usage(database, start, end):
     return {(customer, day): tokens for customer, day, tokens in rows}
 
 
+def with_backoff(request, attempts=10):
+    """Runs `request`, retrying a 429 after 0.25 s, 0.5 s, 1 s, ... (capped at 4 s), each with jitter."""
+    for attempt in range(attempts):
+        try:
+            return request()
+        except stripe.RateLimitError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(min(4.0, 0.25 * 2 ** attempt) * (0.5 + random.random() / 2))
+
+
 class Counter:
     def __init__(self):
         self.lock = threading.Lock()
@@ -83,7 +97,7 @@ def main():
     customers = set()
     params = {"status": "all", "limit": 100}
     while True:
-        page = client.v1.subscriptions.list(params=params)
+        page = with_backoff(lambda: client.v1.subscriptions.list(params=params))
         calls.add()
         for subscription in page.data:
             customers.add(subscription.customer)
@@ -97,7 +111,7 @@ def main():
         found = {}
         params = {"customer": customer, "start_time": start, "end_time": end, "value_grouping_window": "day", "limit": 100}
         while True:
-            page = client.v1.billing.meters.event_summaries.list(args.meter, params=params)
+            page = with_backoff(lambda: client.v1.billing.meters.event_summaries.list(args.meter, params=params))
             calls.add()
             for summary in page.data:
                 found[(customer, summary.start_time)] = int(round(summary.aggregated_value))
