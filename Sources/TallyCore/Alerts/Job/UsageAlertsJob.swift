@@ -46,6 +46,8 @@ public struct UsageAlertsJob: TallyJob {
     public var interrupt: InterruptFlag
     public var jobRun: JobRun
     public var settings: Settings
+    /// Teams whose notices go out together, in one notifier batch and one ledger transaction.
+    public var noticeBatchSize = 500
 
     public init(store: any Store, stripe: any StripeAPI, notifier: any UsageNotifier, logger: Logger, clock: any TallyClock,
                 interrupt: InterruptFlag, jobRun: JobRun, settings: Settings) {
@@ -98,7 +100,7 @@ public struct UsageAlertsJob: TallyJob {
         }
 
         let executor = UsageAlertExecutor(store: store, notifier: notifier, opsRecipients: settings.opsRecipients,
-                                          logger: logger, interrupt: interrupt, now: now)
+                                          logger: logger, interrupt: interrupt, now: now, batchSize: noticeBatchSize)
         let outcome = try await executor.execute(plan, webhooks: webhooks)
         summary.delivered = outcome.delivered
         summary.failed = outcome.failed

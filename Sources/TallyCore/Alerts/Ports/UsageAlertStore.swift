@@ -30,10 +30,18 @@ public protocol UsageNotificationLedger: Sendable {
     func claimUsageNotifications(_ records: [UsageNotificationRecord]) async throws -> Int
     /// Marks ledger rows sent, or failed with `error` (they stay due and are retried by the next run).
     func markUsageNotifications(_ keys: [UsageNotificationKey], outcome: UsageNotificationStatus, error: String?, at: Date) async throws
-    /// Writes an in-app notification for the app's notification centre, once per (team, period, threshold).
-    func insertInAppNotification(_ notification: InAppNotificationRecord) async throws
+    /// Writes in-app notifications for the app's notification centre, once per (team, period, threshold), all
+    /// in one transaction; a row already there is left alone, so a re-run after a crash adds no duplicate.
+    func insertInAppNotifications(_ notifications: [InAppNotificationRecord]) async throws
     /// The in-app notifications of a team, newest first.
     func inAppNotifications(teamID: String) async throws -> [InAppNotificationRecord]
+}
+
+extension UsageNotificationLedger {
+    /// Writes one in-app notification (see `insertInAppNotifications`).
+    public func insertInAppNotification(_ notification: InAppNotificationRecord) async throws {
+        try await insertInAppNotifications([notification])
+    }
 }
 
 /// Each team's cap row for its period (`tally_usage_caps`), which the app's middleware reads.

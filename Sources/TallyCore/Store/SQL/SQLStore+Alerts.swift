@@ -103,13 +103,18 @@ extension SQLStore: UsageAlertStore {
         }
     }
 
-    func insertInAppNotification(_ notification: InAppNotificationRecord) async throws {
-        try await sql.execute("""
-            INSERT INTO \(raw: prefix)notifications (team_id, period_start, threshold, level, title, body, created_at)
-            VALUES (\(notification.teamID), \(notification.periodStart), \(notification.threshold), \(notification.level),
-                    \(notification.title), \(notification.body), \(notification.createdAt))
-            ON CONFLICT (team_id, period_start, threshold) DO NOTHING
-            """)
+    static let inAppColumns = ["team_id", "period_start", "threshold", "level", "title", "body", "created_at"]
+
+    func insertInAppNotifications(_ notifications: [InAppNotificationRecord]) async throws {
+        guard !notifications.isEmpty else { return }
+        let table = "\(prefix)notifications"
+        try await sql.transaction { sql in
+            for batch in SQLStatement.batches(notifications, columns: Self.inAppColumns.count) {
+                try await sql.execute(.insert(into: table, columns: Self.inAppColumns, rows: batch.map { note in
+                    [note.teamID, note.periodStart, note.threshold, note.level, note.title, note.body, note.createdAt]
+                }, suffix: "ON CONFLICT (team_id, period_start, threshold) DO NOTHING"))
+            }
+        }
     }
 
     func inAppNotifications(teamID: String) async throws -> [InAppNotificationRecord] {
