@@ -119,7 +119,7 @@ public struct UsageAlertsJob: TallyJob {
         let synced = SyncedSubscriptionIndex(try await store.syncedSubscriptions())
         let references = Dictionary(try await store.teamSubscriptionReferences().map { ($0.teamID, $0) }, uniquingKeysWith: { $1 })
         let items = try await store.subscriptionItems(subscriptionID: nil)
-        var resolver = TeamAllowanceResolver(catalog: settings.plans)
+        var resolver = TeamAllowanceResolver(catalog: settings.plans.resolving(Set(items.flatMap { [$0.priceID, $0.productID] }.compactMap { $0 })))
         resolver.productMetadata = await productMetadata(for: resolver.unmappedProducts(in: items))
 
         let itemsByCustomer = TeamAllowanceResolver.itemsByCustomer(items)
