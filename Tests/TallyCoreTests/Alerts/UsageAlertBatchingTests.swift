@@ -21,7 +21,7 @@ struct UsageAlertBatchingTests {
                          period: TeamBillingPeriod(teamID: "\(id)", start: period.start, end: period.end))
             }
             let plan = UsageAlertPlanner(thresholds: scenario.configuration.usageAlertsSettings.thresholds, now: now).plan(
-                teams: teams, usage: teams.map { PeriodUsageDay(teamID: $0.team.id, dayIndex: 9, tokens: 850) },
+                teams: teams, usage: teams.map { PeriodUsage(teamID: $0.team.id, tokens: 850) },
                 ledger: [], previousCaps: [], teamsWithWebhook: [])
             let store = TransactionCountingStore(base: scenario.store)
             var notifier = try scenario.composition().liveUsageNotifier()
@@ -107,7 +107,7 @@ private final class TransactionCountingStore: UsageAlertStore {
         return try await write()
     }
 
-    func periodUsage(_ periods: [TeamBillingPeriod], now: Date) async throws -> [PeriodUsageDay] {
+    func periodUsage(_ periods: [TeamBillingPeriod], now: Date) async throws -> [PeriodUsage] {
         try await base.periodUsage(periods, now: now)
     }
     func teamOwnerEmails() async throws -> [String: [String]] { try await base.teamOwnerEmails() }

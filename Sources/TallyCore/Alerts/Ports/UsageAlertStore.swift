@@ -6,9 +6,10 @@ public typealias UsageAlertStore = PeriodUsageSource & TeamContactSource & Usage
 
 /// Every team's usage in its own billing period.
 public protocol PeriodUsageSource: Sendable {
-    /// Usage per team and day of its billing period, for every period in `periods`, in ONE query: the usage
-    /// query joined with the periods. Rows without a team, with negative tokens or after `now` are not summed.
-    func periodUsage(_ periods: [TeamBillingPeriod], now: Date) async throws -> [PeriodUsageDay]
+    /// Each team's usage in its billing period, for every period in `periods`, in ONE query: the usage query
+    /// joined with the periods. Rows without a team, with negative tokens or after `now` are not summed; a team
+    /// without usage has no row.
+    func periodUsage(_ periods: [TeamBillingPeriod], now: Date) async throws -> [PeriodUsage]
 }
 
 /// Who hears about a team's usage: its owners and the webhook it configured.
@@ -65,15 +66,13 @@ public struct TeamBillingPeriod: Sendable, Equatable, Hashable {
     }
 }
 
-/// One team's tokens on one day of its billing period (day 0 starts at the period start).
-public struct PeriodUsageDay: Sendable, Equatable {
+/// One team's tokens in its billing period so far.
+public struct PeriodUsage: Sendable, Equatable {
     public var teamID: String
-    public var dayIndex: Int
     public var tokens: Int64
 
-    public init(teamID: String, dayIndex: Int, tokens: Int64) {
+    public init(teamID: String, tokens: Int64) {
         self.teamID = teamID
-        self.dayIndex = dayIndex
         self.tokens = tokens
     }
 }
