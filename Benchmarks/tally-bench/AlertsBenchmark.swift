@@ -33,14 +33,20 @@ struct AlertsBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         let job = executable ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tally-alerts").path
-        print("| size | teams | rows | tally-alerts (median) | sqlite3 aggregate (median) | ratio, median (spread) | peak memory | notices recorded | emails written | load |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("| size | teams | rows | tally-alerts (median) | sqlite3 aggregate (median) | ratio, median (spread) | peak memory | notices recorded | emails written | in-app rows | load |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        var medians: [(scale: Double, alerts: Double, sqlite: Double)] = []
         for scale in scales {
-            try await measure(scale: scale, job: job)
+            medians.append(try await measure(scale: scale, job: job))
+        }
+        // How the cost grows from one size to the next, beside the growth of sqlite3's aggregate.
+        for (smaller, larger) in zip(medians, medians.dropFirst()) {
+            print(String(format: "growth %.2f → %.2f: tally-alerts %.2fx, sqlite3 %.2fx", smaller.scale, larger.scale,
+                         larger.alerts / max(smaller.alerts, 1e-9), larger.sqlite / max(smaller.sqlite, 1e-9)))
         }
     }
 
-    private func measure(scale: Double, job: String) async throws {
+    private func measure(scale: Double, job: String) async throws -> (scale: Double, alerts: Double, sqlite: Double) {
         let teams = max(1, Int(Double(self.teams) * scale)), rows = max(1, Int(Double(self.rows) * scale))
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-bench-alerts-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -61,7 +67,7 @@ struct AlertsBenchmark: AsyncParsableCommand {
         try Data(Self.aggregateScript(now: now, periodStart: periodStart, periodEnd: periodEnd).utf8).write(to: sql)
 
         var alertTimes: [Double] = [], sqliteTimes: [Double] = [], peaks: [Double] = []
-        var recorded = 0, emails = 0
+        var delivered = Delivered()
         for repetition in 0..<repetitions {
             // Each run starts from the same state: a run records its notices, and the next would find none due.
             let database = directory.appendingPathComponent("run.sqlite").path
@@ -84,12 +90,37 @@ struct AlertsBenchmark: AsyncParsableCommand {
             let sqlite = try await Interleaved.run(["/usr/bin/sqlite3", database, ".read \(sql.path)"])
             guard sqlite.exitCode == 0 else { throw ValidationError("sqlite3 exited \(sqlite.exitCode)") }
             sqliteTimes.append(sqlite.seconds)
-            recorded = try await Self.count("SELECT COUNT(*) FROM tally_usage_notifications", path: database)
-            emails = (try? FileManager.default.contentsOfDirectory(atPath: reports.appendingPathComponent("outbox").path).count) ?? 0
+            delivered = try await Delivered.verify(database: database, outbox: reports.appendingPathComponent("outbox"))
         }
-        print(String(format: "| %.2f | %d | %d | %.2f s | %.2f s | %@ | %.0f MB | %d | %d | %@ |", scale, teams, rows,
+        print(String(format: "| %.2f | %d | %d | %.2f s | %.2f s | %@ | %.0f MB | %d | %d | %d | %@ |", scale, teams, rows,
                      Interleaved.median(alertTimes), Interleaved.median(sqliteTimes),
-                     Interleaved.ratioText(alertTimes, over: sqliteTimes), peaks.max() ?? 0, recorded, emails, Interleaved.loadAverage()))
+                     Interleaved.ratioText(alertTimes, over: sqliteTimes), peaks.max() ?? 0, delivered.recorded, delivered.emails,
+                     delivered.inApp, Interleaved.loadAverage()))
+        return (scale, Interleaved.median(alertTimes), Interleaved.median(sqliteTimes))
+    }
+
+    /// What a run left behind, checked against its ledger: every notice sent, one outbox email per team and
+    /// email channel, one in-app row per team with an in-app notice. A run that skipped work fails the benchmark.
+    struct Delivered {
+        var recorded = 0, emails = 0, inApp = 0
+
+        static func verify(database: String, outbox: URL) async throws -> Delivered {
+            let ledger = "tally_usage_notifications"
+            let recorded = try await AlertsBenchmark.count("SELECT COUNT(*) FROM \(ledger)", path: database)
+            let unsent = try await AlertsBenchmark.count("SELECT COUNT(*) FROM \(ledger) WHERE status <> 'sent'", path: database)
+            let expectedEmails = try await AlertsBenchmark.count(
+                "SELECT COUNT(*) FROM (SELECT DISTINCT team_id, channel FROM \(ledger) WHERE channel IN ('email', 'ops'))", path: database)
+            let expectedInApp = try await AlertsBenchmark.count("SELECT COUNT(DISTINCT team_id) FROM \(ledger) WHERE channel = 'in_app'", path: database)
+            let inApp = try await AlertsBenchmark.count("SELECT COUNT(*) FROM tally_notifications", path: database)
+            let emails = ((try? FileManager.default.contentsOfDirectory(atPath: outbox.path)) ?? []).filter { $0.hasSuffix(".eml") }.count
+            guard recorded > 0, unsent == 0, emails == expectedEmails, inApp == expectedInApp else {
+                throw ValidationError("""
+                    tally-alerts left \(unsent) of \(recorded) notices unsent, \(emails) emails for \(expectedEmails) due, \
+                    \(inApp) in-app rows for \(expectedInApp) due (\(database))
+                    """)
+            }
+            return Delivered(recorded: recorded, emails: emails, inApp: inApp)
+        }
     }
 
     /// The app's tables with `teams` teams (an owner each) and `rows` usage rows, every team's subscription item

@@ -112,13 +112,23 @@ public enum MIMEEncoder {
         return result
     }
 
+    /// `Mon, 30 Nov 2026 16:07:25 +0000`, as `DateFormatter` (en_US_POSIX, UTC) writes it, computed directly:
+    /// a formatter built per email cost more than the rest of the message at tens of thousands of emails.
     static func rfc5322Date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
-        return formatter.string(from: date)
+        // Whole milliseconds first, as the formatter rounds them, then the second they fall in.
+        var seconds = time_t(((date.timeIntervalSince1970 * 1_000).rounded() / 1_000).rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func padded(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(weekdays[Int(parts.tm_wday)]), \(padded(parts.tm_mday, 2)) \(months[Int(parts.tm_mon)]) \(padded(parts.tm_year + 1900, 4)) "
+            + "\(padded(parts.tm_hour, 2)):\(padded(parts.tm_min, 2)):\(padded(parts.tm_sec, 2)) +0000"
     }
+
+    private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 }
 
 /// Quoted-printable (RFC 2045) for text parts: readable in a raw `.eml`, safe for any byte.
@@ -128,25 +138,30 @@ enum QuotedPrintable {
         return normalized.split(separator: "\n", omittingEmptySubsequences: false).map { encodeLine(Substring($0)) }.joined(separator: "\r\n")
     }
 
+    /// One line, soft-broken (`=` CRLF) so no encoded line passes 76 characters; works on bytes, since the
+    /// encoded text is ASCII (a `String`'s count walks every character, per byte of every email).
     private static func encodeLine(_ line: Substring) -> String {
-        var output: [String] = []
-        var current = ""
         let bytes = Array(line.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + bytes.count / 4 + 8)
+        var width = 0
         for (index, byte) in bytes.enumerated() {
             let isLast = index == bytes.count - 1
-            let token: String
-            if (byte >= 33 && byte <= 126 && byte != 61) || (byte == 32 && !isLast) || (byte == 9 && !isLast) {
-                token = String(UnicodeScalar(byte))
+            let literal = (byte >= 33 && byte <= 126 && byte != 61) || (byte == 32 && !isLast) || (byte == 9 && !isLast)
+            let tokenWidth = literal ? 1 : 3
+            if width + tokenWidth > 75 {
+                output += [UInt8(ascii: "="), 13, 10]
+                width = 0
+            }
+            if literal {
+                output.append(byte)
             } else {
-                token = String(format: "=%02X", byte)
+                output += [UInt8(ascii: "="), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 15)]]
             }
-            if current.count + token.count > 75 {
-                output.append(current + "=")
-                current = ""
-            }
-            current += token
+            width += tokenWidth
         }
-        output.append(current)
-        return output.joined(separator: "\r\n")
+        return String(decoding: output, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
 }

@@ -4,6 +4,21 @@ import Foundation
 /// server is configured, so a demo or a dry environment still leaves every email to look at.
 public protocol Mailer: Sendable {
     func send(_ message: EmailMessage) async throws -> MailDelivery
+
+    /// Sends several messages, saying for each (in order) where it went or why it did not; one failure
+    /// never holds up the others. `OutboxMailer` flushes the disk once for the whole batch.
+    func send(_ messages: [EmailMessage]) async -> [Result<MailDelivery, any Error>]
+}
+
+extension Mailer {
+    /// One message after the other.
+    public func send(_ messages: [EmailMessage]) async -> [Result<MailDelivery, any Error>] {
+        var results: [Result<MailDelivery, any Error>] = []
+        for message in messages {
+            do { results.append(.success(try await send(message))) } catch { results.append(.failure(error)) }
+        }
+        return results
+    }
 }
 
 /// Where a message went.

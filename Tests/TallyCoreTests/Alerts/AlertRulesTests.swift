@@ -129,5 +129,11 @@ struct AlertRulesTests {
         #expect(configuration.plans.allowance(for: "prod_pro") == PlanAllowance(tokens: 100_000, features: ["basic", "exports"]))
         #expect(configuration.plans.allowance(for: "price_team") == PlanAllowance(tokens: 5_000))
         #expect(configuration.plans.allowance(for: "prod_unknown") == nil)
+
+        // Resolved once for the ids a run's items name, it maps them as the configuration does
+        let resolved = configuration.plans.resolving(["prod_pro", "price_team", "prod_unknown"])
+        #expect(resolved.allowance(for: "prod_pro") == PlanAllowance(tokens: 100_000, features: ["basic", "exports"]))
+        #expect(resolved.allowance(for: "price_team") == PlanAllowance(tokens: 5_000))
+        #expect(resolved.allowance(for: "prod_unknown") == nil)
     }
 }

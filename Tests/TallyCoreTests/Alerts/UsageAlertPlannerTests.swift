@@ -17,8 +17,8 @@ struct UsageAlertPlannerTests {
                  period: TeamBillingPeriod(teamID: id, start: start, end: end))
     }
 
-    static func usage(_ tokens: Int64, team: String = "1") -> [PeriodUsageDay] {
-        [PeriodUsageDay(teamID: team, dayIndex: 0, tokens: tokens)]
+    static func usage(_ tokens: Int64, team: String = "1") -> [PeriodUsage] {
+        [PeriodUsage(teamID: team, tokens: tokens)]
     }
 
     static func ledgerRow(_ threshold: Double, _ channel: AlertChannel, status: UsageNotificationStatus = .sent,

@@ -20,29 +20,69 @@ public struct LiveUsageNotifier: UsageNotifier {
     }
 
     public func deliver(_ notice: UsageNotice, on channel: AlertChannel, recipients: UsageNoticeRecipients) async throws {
-        let values = notice.templateValues
-        switch channel {
-        case .email:
-            let to = recipients.owners.compactMap { EmailAddress(parsing: $0) }
-            guard !to.isEmpty else { throw AlertDeliveryError(channel: .email, message: "team \(notice.teamID) has no owner with an email address") }
-            _ = try await mailer.send(EmailMessage(
-                from: from, to: to, subject: try Self.subjectLine(templates.subject.render(values)),
-                textBody: try templates.text.render(values), htmlBody: try templates.html.render(values), date: clock.now()))
-        case .ops:
-            let to = recipients.ops.compactMap { EmailAddress(parsing: $0) }
-            guard !to.isEmpty else { return }
-            _ = try await mailer.send(EmailMessage(
-                from: from, to: to, subject: try Self.subjectLine(templates.opsSubject.render(values)),
-                textBody: try templates.opsText.render(values), htmlBody: try templates.opsHTML.render(values), date: clock.now()))
-        case .inApp:
-            try await store.insertInAppNotification(InAppNotificationRecord(
-                teamID: notice.teamID, periodStart: notice.period.start, threshold: notice.threshold,
-                level: notice.level.rawValue, title: try Self.subjectLine(templates.subject.render(values)),
-                body: try templates.summary.render(values), createdAt: clock.now()))
-        case .webhook:
-            guard let webhook = recipients.webhook else { return }
-            try await post(text: try templates.summary.render(values), to: webhook)
+        try await deliver([UsageNoticeDelivery(notice: notice, channel: channel, recipients: recipients)])[0].get()
+    }
+
+    /// The batch's in-app rows in one insert and its emails in one `Mailer` batch (one disk flush for the
+    /// outbox); webhooks one after the other, each to its own team's receiver.
+    public func deliver(_ deliveries: [UsageNoticeDelivery]) async -> [Result<Void, any Error>] {
+        var results = [Result<Void, any Error>](repeating: .success(()), count: deliveries.count)
+        var inApp: [(index: Int, record: InAppNotificationRecord)] = []
+        var emails: [(index: Int, message: EmailMessage)] = []
+        for (index, delivery) in deliveries.enumerated() {
+            do {
+                switch delivery.channel {
+                case .inApp:
+                    inApp.append((index, try inAppRecord(delivery.notice)))
+                case .email, .ops:
+                    if let message = try email(delivery) { emails.append((index, message)) }
+                case .webhook:
+                    guard let webhook = delivery.recipients.webhook else { continue }
+                    try await post(text: try templates.summary.render(delivery.notice.templateValues), to: webhook)
+                }
+            } catch {
+                results[index] = .failure(error)
+            }
         }
+        if !inApp.isEmpty {
+            do {
+                try await store.insertInAppNotifications(inApp.map(\.record))
+            } catch {
+                for entry in inApp { results[entry.index] = .failure(error) }
+            }
+        }
+        if !emails.isEmpty {
+            for (entry, sent) in zip(emails, await mailer.send(emails.map(\.message))) {
+                if case .failure(let error) = sent { results[entry.index] = .failure(error) }
+            }
+        }
+        return results
+    }
+
+    /// The owners' or ops' email for a delivery; nil for ops when `ALERT_EMAIL` names nobody.
+    private func email(_ delivery: UsageNoticeDelivery) throws -> EmailMessage? {
+        let notice = delivery.notice, values = notice.templateValues
+        if delivery.channel == .ops {
+            let to = delivery.recipients.ops.compactMap { EmailAddress(parsing: $0) }
+            guard !to.isEmpty else { return nil }
+            return EmailMessage(
+                from: from, to: to, subject: try Self.subjectLine(templates.opsSubject.render(values)),
+                textBody: try templates.opsText.render(values), htmlBody: try templates.opsHTML.render(values), date: clock.now())
+        }
+        let to = delivery.recipients.owners.compactMap { EmailAddress(parsing: $0) }
+        guard !to.isEmpty else { throw AlertDeliveryError(channel: .email, message: "team \(notice.teamID) has no owner with an email address") }
+        return EmailMessage(
+            from: from, to: to, subject: try Self.subjectLine(templates.subject.render(values)),
+            textBody: try templates.text.render(values), htmlBody: try templates.html.render(values), date: clock.now())
+    }
+
+    /// The row the app's notification centre lists.
+    private func inAppRecord(_ notice: UsageNotice) throws -> InAppNotificationRecord {
+        let values = notice.templateValues
+        return InAppNotificationRecord(
+            teamID: notice.teamID, periodStart: notice.period.start, threshold: notice.threshold,
+            level: notice.level.rawValue, title: try Self.subjectLine(templates.subject.render(values)),
+            body: try templates.summary.render(values), createdAt: clock.now())
     }
 
     /// Slack-compatible JSON (`{"text": …}`), signed with the team's secret.

@@ -46,6 +46,8 @@ public struct UsageAlertsJob: TallyJob {
     public var interrupt: InterruptFlag
     public var jobRun: JobRun
     public var settings: Settings
+    /// Teams whose notices go out together, in one notifier batch and one ledger transaction.
+    public var noticeBatchSize = 500
 
     public init(store: any Store, stripe: any StripeAPI, notifier: any UsageNotifier, logger: Logger, clock: any TallyClock,
                 interrupt: InterruptFlag, jobRun: JobRun, settings: Settings) {
@@ -98,7 +100,7 @@ public struct UsageAlertsJob: TallyJob {
         }
 
         let executor = UsageAlertExecutor(store: store, notifier: notifier, opsRecipients: settings.opsRecipients,
-                                          logger: logger, interrupt: interrupt, now: now)
+                                          logger: logger, interrupt: interrupt, now: now, batchSize: noticeBatchSize)
         let outcome = try await executor.execute(plan, webhooks: webhooks)
         summary.delivered = outcome.delivered
         summary.failed = outcome.failed
@@ -117,7 +119,7 @@ public struct UsageAlertsJob: TallyJob {
         let synced = SyncedSubscriptionIndex(try await store.syncedSubscriptions())
         let references = Dictionary(try await store.teamSubscriptionReferences().map { ($0.teamID, $0) }, uniquingKeysWith: { $1 })
         let items = try await store.subscriptionItems(subscriptionID: nil)
-        var resolver = TeamAllowanceResolver(catalog: settings.plans)
+        var resolver = TeamAllowanceResolver(catalog: settings.plans.resolving(Set(items.flatMap { [$0.priceID, $0.productID] }.compactMap { $0 })))
         resolver.productMetadata = await productMetadata(for: resolver.unmappedProducts(in: items))
 
         let itemsByCustomer = TeamAllowanceResolver.itemsByCustomer(items)

@@ -4,6 +4,12 @@ import Logging
 /// Carries out a `UsageAlertPlan`: the ledger first, then the caps the app's access check reads, then the
 /// sending, each delivery marked after. A failed channel never holds up the others; the ledger keeps it due
 /// for the next run.
+///
+/// Notices go out in batches of `batchSize` teams: one notifier batch (one transaction for the in-app rows,
+/// one disk flush for the outbox), then one transaction marking the batch's ledger rows. A run that dies
+/// between batches has marked every batch before as sent, so the next run sends only the rest; one that dies
+/// inside a batch sends that batch's emails and webhooks again (its in-app rows are written once whatever
+/// happens).
 struct UsageAlertExecutor: Sendable {
     /// The ledger, the caps and the owners' addresses.
     var store: any UsageNotificationLedger & UsageCapStore & TeamContactSource
@@ -13,6 +19,9 @@ struct UsageAlertExecutor: Sendable {
     var logger: Logger
     var interrupt: InterruptFlag
     var now: Date
+    /// Teams per batch: large enough that the fixed cost of a batch (three disk flushes) is small per notice,
+    /// small enough that a crash re-sends little and a batch's emails are few in memory.
+    var batchSize = 500
 
     /// Notices delivered and channels that failed.
     struct Outcome: Sendable, Equatable {
@@ -30,28 +39,50 @@ struct UsageAlertExecutor: Sendable {
         var outcome = Outcome()
         guard !plan.notices.isEmpty else { return outcome }
         let owners = try await store.teamOwnerEmails()
-        var sent: [UsageNotificationKey] = []
-        for team in plan.notices {
+        for start in stride(from: 0, to: plan.notices.count, by: max(1, batchSize)) {
             try interrupt.check()
+            let teams = plan.notices[start..<min(start + max(1, batchSize), plan.notices.count)]
+            try await send(teams, owners: owners, webhooks: webhooks, outcome: &outcome)
+        }
+        return outcome
+    }
+
+    /// Sends one batch of teams' notices and records in the ledger what went out and what failed.
+    private func send(_ teams: ArraySlice<TeamNotices>, owners: [String: [String]], webhooks: [String: TeamWebhook],
+                      outcome: inout Outcome) async throws {
+        var planned: [(teamID: String, notice: ChannelNotice)] = []
+        var deliveries: [UsageNoticeDelivery] = []
+        for team in teams {
             let recipients = UsageNoticeRecipients(owners: owners[team.teamID] ?? [], webhook: webhooks[team.teamID],
                                                    ops: opsRecipients)
-            for planned in team.channels {
-                let percent = Int(planned.notice.threshold * 100)
-                do {
-                    try await notifier.deliver(planned.notice, on: planned.channel, recipients: recipients)
-                    sent.append(contentsOf: planned.keys)
-                    outcome.delivered += 1
-                    logger.info("notified team \(team.teamID) of \(percent)% on \(planned.channel.rawValue)")
-                } catch {
-                    // One failed channel never holds up the others; the ledger keeps it due for the next run.
-                    outcome.failed += 1
-                    let message = String(describing: error)
-                    logger.error("team \(team.teamID): \(planned.channel.rawValue) notification failed, retried next run: \(message)")
-                    try await store.markUsageNotifications(planned.keys, outcome: .failed, error: message, at: now)
-                }
+            for notice in team.channels {
+                planned.append((team.teamID, notice))
+                deliveries.append(UsageNoticeDelivery(notice: notice.notice, channel: notice.channel, recipients: recipients))
             }
         }
+        let results = await notifier.deliver(deliveries)
+
+        var sent: [UsageNotificationKey] = []
+        var failures: [String: [UsageNotificationKey]] = [:]
+        for ((teamID, notice), result) in zip(planned, results) {
+            let percent = Int(notice.notice.threshold * 100)
+            switch result {
+            case .success:
+                sent.append(contentsOf: notice.keys)
+                outcome.delivered += 1
+                logger.info("notified team \(teamID) of \(percent)% on \(notice.channel.rawValue)")
+            case .failure(let error):
+                // One failed channel never holds up the others; the ledger keeps it due for the next run.
+                outcome.failed += 1
+                let message = String(describing: error)
+                logger.error("team \(teamID): \(notice.channel.rawValue) notification failed, retried next run: \(message)")
+                failures[message, default: []].append(contentsOf: notice.keys)
+            }
+        }
+        // Failures sharing a cause (an outbox that cannot be written) are marked together.
+        for (message, keys) in failures.sorted(by: { $0.key < $1.key }) {
+            try await store.markUsageNotifications(keys, outcome: .failed, error: message, at: now)
+        }
         try await store.markUsageNotifications(sent, outcome: .sent, error: nil, at: now)
-        return outcome
     }
 }

@@ -9,12 +9,12 @@ struct UsageAlertPlanner: Sendable {
     var thresholds: AlertThresholds
     var now: Date
 
-    /// The plan for `teams` given their period usage (`usage`, per team and day), the notification ledger
+    /// The plan for `teams` given their period usage (`usage`, per team), the notification ledger
     /// (`ledger`, any period), the caps stored before, and the teams with a webhook.
-    func plan(teams: [TeamPlan], usage: [PeriodUsageDay], ledger: [UsageNotificationRecord],
+    func plan(teams: [TeamPlan], usage: [PeriodUsage], ledger: [UsageNotificationRecord],
               previousCaps: [UsageCapRecord], teamsWithWebhook: Set<String>) -> UsageAlertPlan {
         var usedByTeam: [String: Int64] = [:]
-        for day in usage { usedByTeam[day.teamID, default: 0] += day.tokens }
+        for team in usage { usedByTeam[team.teamID, default: 0] += team.tokens }
         let ledgerByTeam = Dictionary(grouping: ledger, by: \.key.teamID)
         let capsByPeriod = Dictionary(previousCaps.map { (CapKey(teamID: $0.teamID, periodStart: $0.periodStart), $0) },
                                       uniquingKeysWith: { $1 })

@@ -40,4 +40,14 @@ public struct PlanCatalog: Sendable {
             ?? []
         return PlanAllowance(tokens: tokens, features: features)
     }
+
+    /// The same mapping for `ids` alone, each looked up once: a night's 100,000 subscription items name a
+    /// handful of prices and products, and each lookup through the configuration reader costs a scoped read.
+    public func resolving(_ ids: Set<String>) -> PlanCatalog {
+        var resolved: [String: PlanAllowance] = [:]
+        for id in ids {
+            if let allowance = allowance(for: id) { resolved[id] = allowance }
+        }
+        return PlanCatalog(resolved)
+    }
 }

@@ -6,9 +6,10 @@ public typealias UsageAlertStore = PeriodUsageSource & TeamContactSource & Usage
 
 /// Every team's usage in its own billing period.
 public protocol PeriodUsageSource: Sendable {
-    /// Usage per team and day of its billing period, for every period in `periods`, in ONE query: the usage
-    /// query joined with the periods. Rows without a team, with negative tokens or after `now` are not summed.
-    func periodUsage(_ periods: [TeamBillingPeriod], now: Date) async throws -> [PeriodUsageDay]
+    /// Each team's usage in its billing period, for every period in `periods`, in ONE query: the usage query
+    /// joined with the periods. Rows without a team, with negative tokens or after `now` are not summed; a team
+    /// without usage has no row.
+    func periodUsage(_ periods: [TeamBillingPeriod], now: Date) async throws -> [PeriodUsage]
 }
 
 /// Who hears about a team's usage: its owners and the webhook it configured.
@@ -30,10 +31,18 @@ public protocol UsageNotificationLedger: Sendable {
     func claimUsageNotifications(_ records: [UsageNotificationRecord]) async throws -> Int
     /// Marks ledger rows sent, or failed with `error` (they stay due and are retried by the next run).
     func markUsageNotifications(_ keys: [UsageNotificationKey], outcome: UsageNotificationStatus, error: String?, at: Date) async throws
-    /// Writes an in-app notification for the app's notification centre, once per (team, period, threshold).
-    func insertInAppNotification(_ notification: InAppNotificationRecord) async throws
+    /// Writes in-app notifications for the app's notification centre, once per (team, period, threshold), all
+    /// in one transaction; a row already there is left alone, so a re-run after a crash adds no duplicate.
+    func insertInAppNotifications(_ notifications: [InAppNotificationRecord]) async throws
     /// The in-app notifications of a team, newest first.
     func inAppNotifications(teamID: String) async throws -> [InAppNotificationRecord]
+}
+
+extension UsageNotificationLedger {
+    /// Writes one in-app notification (see `insertInAppNotifications`).
+    public func insertInAppNotification(_ notification: InAppNotificationRecord) async throws {
+        try await insertInAppNotifications([notification])
+    }
 }
 
 /// Each team's cap row for its period (`tally_usage_caps`), which the app's middleware reads.
@@ -57,15 +66,13 @@ public struct TeamBillingPeriod: Sendable, Equatable, Hashable {
     }
 }
 
-/// One team's tokens on one day of its billing period (day 0 starts at the period start).
-public struct PeriodUsageDay: Sendable, Equatable {
+/// One team's tokens in its billing period so far.
+public struct PeriodUsage: Sendable, Equatable {
     public var teamID: String
-    public var dayIndex: Int
     public var tokens: Int64
 
-    public init(teamID: String, dayIndex: Int, tokens: Int64) {
+    public init(teamID: String, tokens: Int64) {
         self.teamID = teamID
-        self.dayIndex = dayIndex
         self.tokens = tokens
     }
 }

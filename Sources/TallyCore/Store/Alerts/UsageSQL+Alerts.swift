@@ -1,20 +1,19 @@
 extension UsageSQL {
-    /// Every team's usage per day of its own billing period, in one scan of the usage query joined with the
-    /// periods in the temporary table `tally_alert_periods` (filled in the same transaction).
+    /// Every team's usage in its own billing period so far, in one scan of the usage query joined with the
+    /// periods in the temporary table `tally_alert_periods` (filled in the same transaction): one row per team,
+    /// so 100,000 teams read back 100,000 rows, not one per team and day.
     /// Parameters: widest start, widest end, now.
     /// Rows that cannot be billed (`UsageProblem`) or lie after `now` are not summed (the reconcile run
     /// reports them), so a hostile value can neither overflow the sum nor count towards a cap.
     public var periodUsage: String {
         """
-            SELECT p.team_id AS team,
-                   (CAST(u.created_at AS BIGINT) - p.period_start) / 86400 AS day_index,
-                   CAST(SUM(CAST(u.tokens AS BIGINT)) AS BIGINT) AS tokens
+            SELECT p.team_id AS team, CAST(SUM(CAST(u.tokens AS BIGINT)) AS BIGINT) AS tokens
             FROM \(subquery)
             JOIN \(Self.alertPeriodsTable) AS p ON p.team_id = CAST(u.team_id AS TEXT)
             WHERE u.created_at >= \(parameterMarker(1)) AND u.created_at < \(parameterMarker(2))
               AND u.created_at >= p.period_start AND u.created_at < p.period_end
               AND u.created_at <= \(parameterMarker(3)) AND \(problem(now: nil, checkDuplicates: false)) = 0
-            GROUP BY 1, 2
+            GROUP BY 1
             """
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 extension SQLStore: UsageAlertStore {
-    func periodUsage(_ periods: [TeamBillingPeriod], now: Date) async throws -> [PeriodUsageDay] {
+    func periodUsage(_ periods: [TeamBillingPeriod], now: Date) async throws -> [PeriodUsage] {
         guard let widestStart = periods.map(\.start).min(), let widestEnd = periods.map(\.end).max() else { return [] }
         let statement = SQLStatement(prepared: usageSQL.periodUsage, arguments: [widestStart, widestEnd, now])
         let table = UsageSQL.alertPeriodsTable
@@ -15,11 +15,11 @@ extension SQLStore: UsageAlertStore {
                                                   rows: batch.map { [$0.teamID, $0.start, $0.end] },
                                                   suffix: "ON CONFLICT (team_id) DO UPDATE SET period_start = excluded.period_start, period_end = excluded.period_end"))
                 }
-                let days = try await sql.query(statement).map { row in
-                    PeriodUsageDay(teamID: try row["team"], dayIndex: try row["day_index"], tokens: try row["tokens"] ?? 0)
+                let usage = try await sql.query(statement).map { row in
+                    PeriodUsage(teamID: try row["team"], tokens: try row["tokens"] ?? 0)
                 }
                 try await sql.execute("DELETE FROM \(raw: table)")
-                return days
+                return usage
             }
         }
     }
@@ -103,13 +103,18 @@ extension SQLStore: UsageAlertStore {
         }
     }
 
-    func insertInAppNotification(_ notification: InAppNotificationRecord) async throws {
-        try await sql.execute("""
-            INSERT INTO \(raw: prefix)notifications (team_id, period_start, threshold, level, title, body, created_at)
-            VALUES (\(notification.teamID), \(notification.periodStart), \(notification.threshold), \(notification.level),
-                    \(notification.title), \(notification.body), \(notification.createdAt))
-            ON CONFLICT (team_id, period_start, threshold) DO NOTHING
-            """)
+    static let inAppColumns = ["team_id", "period_start", "threshold", "level", "title", "body", "created_at"]
+
+    func insertInAppNotifications(_ notifications: [InAppNotificationRecord]) async throws {
+        guard !notifications.isEmpty else { return }
+        let table = "\(prefix)notifications"
+        try await sql.transaction { sql in
+            for batch in SQLStatement.batches(notifications, columns: Self.inAppColumns.count) {
+                try await sql.execute(.insert(into: table, columns: Self.inAppColumns, rows: batch.map { note in
+                    [note.teamID, note.periodStart, note.threshold, note.level, note.title, note.body, note.createdAt]
+                }, suffix: "ON CONFLICT (team_id, period_start, threshold) DO NOTHING"))
+            }
+        }
     }
 
     func inAppNotifications(teamID: String) async throws -> [InAppNotificationRecord] {

@@ -20,15 +20,20 @@ struct AlertsScenario {
 
     /// Teams 1 (Acme, 1,000 tokens on prod_pro), 2 (Globex, no subscription), each with an owner and a member.
     /// `subscriptionsListed`: whether `tally-events` has listed Stripe's subscriptions once (as after its first run).
+    /// `moreTeams`: teams 101, 102, … (customer `cus_101`, …), each with its own owner `owner101@teams.test`, ….
     static func run(on backend: StoreBackendUnderTest, teamName: String = "Acme", subscriptionsListed: Bool = true,
-                    _ body: (inout AlertsScenario) async throws -> Void) async throws {
+                    moreTeams: Int = 0, _ body: (inout AlertsScenario) async throws -> Void) async throws {
+        let more = (0..<moreTeams).map { Int64(101 + $0) }
         let app = SampleApp(
             teams: [SampleTeam(id: 1, name: teamName, stripeCustomerID: "cus_acme"),
-                    SampleTeam(id: 2, name: "Globex", stripeCustomerID: "cus_globex")],
+                    SampleTeam(id: 2, name: "Globex", stripeCustomerID: "cus_globex")]
+                + more.map { SampleTeam(id: $0, name: "Team \($0)", stripeCustomerID: "cus_\($0)") },
             users: [SampleUser(id: 1, name: "Ann", email: "ann@acme.test"), SampleUser(id: 2, name: "Bob", email: "bob@acme.test"),
-                    SampleUser(id: 3, name: "Gil", email: "gil@globex.test")],
+                    SampleUser(id: 3, name: "Gil", email: "gil@globex.test")]
+                + more.map { SampleUser(id: $0, name: "Owner \($0)", email: "owner\($0)@teams.test") },
             members: [SampleMember(userID: 1, teamID: 1, role: "owner"), SampleMember(userID: 2, teamID: 1, role: "member"),
-                      SampleMember(userID: 3, teamID: 2, role: "owner")])
+                      SampleMember(userID: 3, teamID: 2, role: "owner")]
+                + more.map { SampleMember(userID: $0, teamID: $0, role: "owner") })
         let reports = FileManager.default.temporaryDirectory.appendingPathComponent("tally-alerts-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: reports) }
         let environmentFile = reports.appendingPathExtension("env")
@@ -67,6 +72,21 @@ struct AlertsScenario {
         ], at: location)
     }
 
+    /// Puts every one of the `moreTeams` on prod_pro (1,000 tokens) for the period, with `tokens` used each.
+    func subscribeMoreTeams(using tokens: Int64, count: Int) async throws {
+        try await SampleAppDatabase.execute(["""
+            INSERT INTO subscription_items (subscription_id, stripe_subscription_item_id, product_id, price_id, quantity,
+                is_metered, current_period_start, current_period_end, customer_id)
+            SELECT 'sub_' || stripe_customer_id, 'si_' || stripe_customer_id, 'prod_pro', 'price_pro', 1, false,
+                   \(Int64(Self.periodStart.timeIntervalSince1970)), \(Int64(Self.periodEnd.timeIntervalSince1970)), stripe_customer_id
+            FROM teams WHERE id > 100
+            """], at: location)
+        let when = clock.now().addingTimeInterval(-60)
+        try await SampleAppDatabase.insertUsage(count: count, at: location) { index in
+            SampleUsage(teamID: Int64(101 + index), userID: Int64(101 + index), tokens: tokens, createdAt: when)
+        }
+    }
+
     /// Records `tokens` of team `team`'s usage at `at` (now by default).
     func use(_ tokens: Int64, team: Int64 = 1, at: Date? = nil) async throws {
         let when = at ?? clock.now()
@@ -88,10 +108,13 @@ struct AlertsScenario {
 
     /// One `tally-alerts` run.
     func run(dryRun: Bool = false, mailer: (any Mailer)? = nil, http: any HTTPTransport = CurlTransport()) async throws -> UsageAlertsSummary {
-        let composition = JobComposition(configuration: configuration, store: store, stripe: stripe, mailer: mailer, http: http,
-                                         logger: Logger(label: "tally.alerts-test"), clock: clock,
-                                         jobRun: JobRun(runID: 1, dryRun: dryRun))
-        return try await composition.usageAlertsJob().evaluate()
+        try await composition(dryRun: dryRun, mailer: mailer, http: http).usageAlertsJob().evaluate()
+    }
+
+    /// The job's parts as `tally-alerts` builds them.
+    func composition(dryRun: Bool = false, mailer: (any Mailer)? = nil, http: any HTTPTransport = CurlTransport()) -> JobComposition {
+        JobComposition(configuration: configuration, store: store, stripe: stripe, mailer: mailer, http: http,
+                       logger: Logger(label: "tally.alerts-test"), clock: clock, jobRun: JobRun(runID: 1, dryRun: dryRun))
     }
 
     /// The ledger rows of team 1.
