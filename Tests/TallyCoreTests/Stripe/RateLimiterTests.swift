@@ -112,6 +112,30 @@ struct RateLimiterTests {
         #expect(await limiter.currentRate == 20)
     }
 
+    @Test("a run of 429s slows the bucket for the cool-down and the climb, never for a minute")
+    func cascadeOfRateLimitsDoesNotStall() async throws {
+        // Given a limiter at Stripe's live default whose calls keep meeting 429s: six halvings, down to 1.5/s
+        let clock = ManualClock()
+        let limiter = RateLimiter(ratePerSecond: 97, clock: clock)
+        for _ in 0..<6 {
+            await limiter.recordRateLimited()
+            clock.advance(by: 0.01)
+        }
+        #expect(await limiter.currentRate < 2)
+        // While the rate is that low, the next call waits about one interval at it, not a burst's worth
+        var start = clock.now()
+        try await limiter.acquire()
+        #expect(clock.now().timeIntervalSince(start) < 1)
+        // When the cool-down and the climb are over
+        clock.advance(by: 10)
+        #expect(await limiter.currentRate == 97)
+        // Then the next call goes within one interval at the whole rate, not after the minute that emptying
+        // the bucket at 1.5/s would take
+        start = clock.now()
+        try await limiter.acquire()
+        #expect(clock.now().timeIntervalSince(start) < 0.05)
+    }
+
     @Test("a rate of 0 means unlimited")
     func unlimited() async throws {
         let clock = ManualClock()

@@ -28,6 +28,9 @@ public actor RateLimiter {
     private var coolDownEnds: Date?
     /// When the rate was last lowered: a 429 to a call sent before then was already answered for.
     private var lastBackOff: Date?
+    /// The interval `theoreticalArrival` was last advanced by: when the rate changes, the calls already
+    /// reserved ahead are re-counted at the new rate.
+    private var reservedInterval: TimeInterval?
 
     /// - Parameter burst: the bucket's size; nil means one second's worth at the rate, the shape of
     ///   Stripe's own bucket (and of the simulator's).
@@ -50,6 +53,13 @@ public actor RateLimiter {
         let date = clock.now()
         let now = seconds(date)
         let interval = 1 / rate(at: date)
+        // The calls reserved ahead (an emptied bucket counts as a burst of them) drain at the rate in force
+        // now: kept in seconds at the lowest rate of a run of 429s, they would hold every call back for a
+        // minute after the rate had climbed back.
+        if let reserved = reservedInterval, reserved != interval, theoreticalArrival > now {
+            theoreticalArrival = now + (theoreticalArrival - now) / reserved * interval
+        }
+        reservedInterval = interval
         let arrival = max(theoreticalArrival, now)
         let allowedAt = arrival - Double(burst - 1) * interval
         theoreticalArrival = arrival + interval
@@ -73,7 +83,12 @@ public actor RateLimiter {
         coolDownEnds = date.addingTimeInterval(coolDown.timeInterval)
         lastBackOff = date
         // Stripe's bucket is empty: the next call waits one interval at the lowered rate, not a burst.
-        theoreticalArrival = max(theoreticalArrival, seconds(date) + Double(burst) / reducedRate)
+        let now = seconds(date)
+        if let reserved = reservedInterval, theoreticalArrival > now {
+            theoreticalArrival = now + (theoreticalArrival - now) / reserved / reducedRate
+        }
+        theoreticalArrival = max(theoreticalArrival, now + Double(burst) / reducedRate)
+        reservedInterval = 1 / reducedRate
     }
 
     private func seconds(_ date: Date) -> TimeInterval {
