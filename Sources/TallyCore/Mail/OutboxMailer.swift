@@ -106,19 +106,7 @@ public struct OutboxMailer: Mailer {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { return lastError() }
         defer { close(descriptor) }
-        let complete = data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let count = systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += count
-            }
-            return true
-        }
-        guard complete, fchmod(descriptor, 0o640) == 0 else { return lastError() }
+        guard AtomicFileWriter.writeFully(data, to: descriptor), fchmod(descriptor, 0o640) == 0 else { return lastError() }
         if flushEach, fsync(descriptor) != 0 { return lastError() }
         return nil
     }
@@ -135,13 +123,4 @@ public struct OutboxMailer: Mailer {
     }()
 
     private static func lastError() -> String { String(cString: strerror(errno)) }
-}
-
-/// `write(2)`, named apart from the mailer's own `write`.
-private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    Glibc.write(descriptor, buffer, count)
-    #else
-    Darwin.write(descriptor, buffer, count)
-    #endif
 }

@@ -13,26 +13,33 @@ public struct AlertTemplate: Sendable, Equatable {
         case text
     }
 
-    public var source: String
+    public var source: String {
+        didSet { prepared = Self.collapsingStandaloneTagLines(source) }
+    }
     public var escaping: Escaping
+    /// `source` with its standalone tag lines collapsed, once: a night renders a template for every notice.
+    private var prepared: String
 
     public init(_ source: String, escaping: Escaping) {
         self.source = source
         self.escaping = escaping
+        prepared = Self.collapsingStandaloneTagLines(source)
     }
 
     /// Renders with `values`; unknown names render as empty. Throws when a section is not closed.
     public func render(_ values: [String: String]) throws -> String {
         var output = ""
-        var rest = Substring(Self.collapsingStandaloneTagLines(source))
+        var rest = Substring(prepared)
         try render(&rest, values, into: &output, closing: nil)
         return output
     }
 
+    // The standard library's `firstRange(of:)`, not Foundation's `range(of:)`: the latter bridges each
+    // search through NSString, which was a sixth of tally-alerts' time at 25,000 teams.
     private func render(_ rest: inout Substring, _ values: [String: String], into output: inout String, closing: String?) throws {
-        while let open = rest.range(of: "{{") {
+        while let open = rest.firstRange(of: "{{") {
             output += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].range(of: "}}") else {
+            guard let close = rest[open.upperBound...].firstRange(of: "}}") else {
                 throw AlertTemplateError(message: "a tag opened with {{ is never closed")
             }
             let tag = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)

@@ -96,16 +96,23 @@ public struct AtomicFileWriter: Sendable {
         let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw systemError(url.deletingLastPathComponent()) }
         defer { close(descriptor) }
-        try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+        guard writeFully(data, to: descriptor) else { throw systemError(url) }
+    }
+
+    /// Writes all of `data` to `descriptor`, through interrupted and short writes; false (with `errno` set)
+    /// when the system refuses. The outbox's batch writes share it.
+    static func writeFully(_ data: Data, to descriptor: Int32) -> Bool {
+        data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> Bool in
             var offset = 0
             while offset < buffer.count {
                 let written = systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    throw systemError(url)
+                    return false
                 }
                 offset += written
             }
+            return true
         }
     }
 
