@@ -11,7 +11,7 @@ import TallyTestKit
 @Suite("Demo faults reach the reports")
 struct DemoFaultTests {
     /// One row of `reconciliation.csv` (columns: Meter, Customer, Team, Window start, Window end, Local,
-    /// Stripe, Difference, Class, Repair, Suggested action, Usage rows).
+    /// Stripe, Difference, Class, Repair, Suggested Action, Usage Rows).
     struct ReportedGap {
         var customer: String
         var team: String

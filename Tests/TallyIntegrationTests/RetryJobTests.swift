@@ -67,7 +67,7 @@ struct RetryExecutableTests {
             #expect(clean.exitCode == 0, "\(clean.stderr)")
             let today = String(ISO8601DateFormatter().string(from: now).prefix(10))
             let csv = try String(contentsOf: directory.appendingPathComponent("reports/\(today)/retry.csv"), encoding: .utf8)
-            #expect(csv.hasPrefix("usage_row_id,identifier,customer_id,value,event_timestamp,outcome,detail"))
+            #expect(csv.hasPrefix("Usage Row ID,Identifier,Customer ID,Value (Tokens),Event Time (UTC),Outcome,Detail"))
             try await simulator.shutdown()
         } catch {
             try? await simulator.shutdown()

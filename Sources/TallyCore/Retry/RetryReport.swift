@@ -13,9 +13,12 @@ public struct RetryReport: Sendable {
 
     public var needsHuman: [RetryRowResult] { results.filter { $0.outcome == .needsHuman } }
 
+    /// The columns naming a usage row, in Title Case as every report's headers.
+    static let rowColumns: [ReportColumn] = ["Usage Row ID", "Identifier", "Customer ID", "Value (Tokens)", "Event Time (UTC)"]
+
     /// Every row handled.
     public var handledTable: ReportTable {
-        ReportTable(name: "Retry", columns: ["usage_row_id", "identifier", "customer_id", "value", "event_timestamp", "outcome", "detail"],
+        ReportTable(name: "Retry", columns: Self.rowColumns + ["Outcome", "Detail"],
                     rows: results.map { r in
                         [.text(r.usageRowID), .text(r.identifier), .text(r.customerID), .integer(r.value),
                          .dateTime(r.timestamp), .text(r.outcome.rawValue), .text(r.detail)]
@@ -24,7 +27,7 @@ public struct RetryReport: Sendable {
 
     /// The rows a person must bill or credit by hand.
     public var needsHumanTable: ReportTable {
-        ReportTable(name: "Needs a human", columns: ["usage_row_id", "identifier", "customer_id", "value", "event_timestamp", "reason", "suggested_fix"],
+        ReportTable(name: "Needs a human", columns: Self.rowColumns + ["Reason", "Suggested Fix"],
                     rows: needsHuman.map { r in
                         [.text(r.usageRowID), .text(r.identifier), .text(r.customerID), .integer(r.value),
                          .dateTime(r.timestamp), .text(r.detail), .text(r.suggestedFix ?? "")]

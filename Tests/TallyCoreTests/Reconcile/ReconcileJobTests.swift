@@ -109,7 +109,7 @@ struct ReconcileJobTests {
             let url = world.reportsDirectory.appendingPathComponent("2026-11-24/reconciliation.csv")
             let text = try String(contentsOf: url, encoding: .utf8)
             let lines = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
-            #expect(lines.first == "Meter,Customer,Team,Window start (UTC),Window end (UTC),Local,Stripe,Difference,Class,Repair,Suggested action,Usage rows")
+            #expect(lines.first == "Meter,Customer,Team,Window Start (UTC),Window End (UTC),Local,Stripe,Difference,Class,Repair,Suggested Action,Usage Rows")
             #expect(lines.count == 1 + 8)
             let extra = try #require(lines.first { $0.contains("extra_in_stripe") })
             #expect(extra.hasPrefix("\(world.meterID),\(world.customerIDs[2]),3,2026-11-23T08:20:00Z,2026-11-23T08:21:00Z,0,75,-75,extra_in_stripe,human,"))

@@ -39,8 +39,8 @@ public struct ReconciliationReportBuilder: Sendable {
     /// `Discrepancies`: one row per classified gap, in the order found.
     public var discrepancies: ReportTable {
         var table = ReportTable(name: "Discrepancies", columns: [
-            "Meter", "Customer", "Team", "Window start (UTC)", "Window end (UTC)", "Local", "Stripe", "Difference",
-            "Class", "Repair", ReportColumn("Suggested action", width: 60), "Usage rows",
+            "Meter", "Customer", "Team", "Window Start (UTC)", "Window End (UTC)", "Local", "Stripe", "Difference",
+            "Class", "Repair", ReportColumn("Suggested Action", width: 60), "Usage Rows",
         ])
         for d in outcome.discrepancies {
             // A bad-rows line counts rows, not tokens: its count is in the suggested action and its ids under
