@@ -42,6 +42,28 @@ struct AlertTemplateTests {
         #expect(AlertTemplateError(message: "x").exitStatus == .configuration)
     }
 
+    @Test("each syntax error names what is wrong, whatever the values; a changed source is parsed again")
+    func syntaxErrors() throws {
+        let broken = [
+            "{{#a}}open": "section {{#a}} is never closed",
+            "{{#a}}x{{/b}}": "{{/b}} closes a section that is not open",
+            "text {{name": "a tag opened with {{ is never closed",
+            "{{#a}}{{^b}}x{{/b}}": "section {{#a}} is never closed",
+        ]
+        for (source, message) in broken {
+            for values in [[:], ["a": "1", "b": "1"]] {
+                #expect(throws: AlertTemplateError(message: message)) { try AlertTemplate(source, escaping: .text).render(values) }
+            }
+        }
+        // Nested sections, text around tags, and a tag of spaces only (dropped) render as before
+        let nested = AlertTemplate("<{{# a }}[{{^b}}no b{{/b}}{{ c }}]{{/a}}{{  }}>", escaping: .text)
+        #expect(try nested.render(["a": "1", "c": "C"]) == "<[no bC]>")
+        #expect(try nested.render(["b": "1"]) == "<>")
+        var edited = AlertTemplate("{{#a}}open", escaping: .text)
+        edited.source = "fixed {{a}}"
+        #expect(try edited.render(["a": "now"]) == "fixed now")
+    }
+
     @Test("a line holding only a section or comment tag leaves no empty line, shown or hidden")
     func standaloneTagLines() throws {
         let template = AlertTemplate("Hello,\n{{! why }}\n{{#a}}\nA is {{a}}.\n{{/a}}\n  {{^a}}\r\nNo A.\n{{/a}}\nBye {{#a}}x{{/a}}\n", escaping: .text)
