@@ -3,8 +3,9 @@ import Foundation
 /// One customer's comparison over the judged range: each day's window, and the classified gaps of the
 /// days that differ (drilled down first, unless no team knows the customer).
 ///
-/// Two steps, so that many customers' rows are read in one pass: `compareDays` judges the day totals and
-/// leaves the discrepant days to pin in `pending`; `pin` drills into them with the customer's rows.
+/// Two steps, so that many customers' rows are read in one pass (`MeterReconciler.pinAll`): `compareDays`
+/// judges the day totals and leaves the discrepant days to pin in `pending`; `pin` drills into them with the
+/// customer's rows.
 struct CustomerComparison: Sendable {
     /// A discrepant customer-day (or part of one) whose gaps are pinned with the app's rows.
     struct PendingDay: Sendable {
@@ -30,17 +31,6 @@ struct CustomerComparison: Sendable {
 
     static func isDayWindow(_ window: ReconciliationWindow) -> Bool {
         window.granularity == .day || window.granularity == .partialDay
-    }
-
-    /// Compares `customer`, whose local days are `local` (empty when it had no usage in range), on `meter`,
-    /// reading its rows itself: `compareDays` then `pin`.
-    static func compare(customer: String, teamID: String?, local: [Date: DailyUsage], isUnknown: Bool,
-                        on meter: MeterUnderComparison) async throws -> CustomerComparison {
-        var result = try await compareDays(customer: customer, teamID: teamID, local: local, isUnknown: isUnknown, on: meter)
-        guard let first = result.pending.first, let last = result.pending.last else { return result }
-        let rows = try await meter.usage.usageRows(from: first.start, to: last.end, customer: customer)
-        try await result.pin(rows: rows, on: meter)
-        return result
     }
 
     /// Judges the day totals of `customer`; the discrepant days of a customer a team knows are left in

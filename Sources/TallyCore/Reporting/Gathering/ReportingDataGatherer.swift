@@ -79,8 +79,9 @@ public struct ReportingDataGatherer: Sendable {
         return complete
     }
 
-    /// Local usage over each metered line's own period (periods need not start at midnight): one read of a
-    /// customer's rows over the span of all its metered lines, then each line summed in memory.
+    /// Local usage over each metered line's own period (periods need not start at midnight): one read of the
+    /// rows of `customersPerRead` customers over the span of their metered lines, then each line summed in
+    /// memory (one scan of the usage query per customer before).
     private func lineUsage(for data: ReportingData) async throws -> [String: Int64] {
         var linesByCustomer: [String: [(id: String, start: Date, end: Date)]] = [:]
         for invoice in data.finalizedInvoices {
@@ -91,15 +92,26 @@ public struct ReportingDataGatherer: Sendable {
             }
         }
         var usage: [String: Int64] = [:]
-        for (customer, lines) in linesByCustomer {
-            guard let start = lines.map(\.start).min(), let end = lines.map(\.end).max() else { continue }
-            let rows = try await store.usageRows(from: start, to: end, customer: customer)
-            for line in lines {
-                usage[line.id] = rows.reduce(0) { total, row in
-                    row.createdAt >= line.start && row.createdAt < line.end ? total + max(0, row.tokens) : total
+        let customers = linesByCustomer.keys.sorted()
+        for first in stride(from: 0, to: customers.count, by: Self.customersPerRead) {
+            let group = Array(customers[first..<min(first + Self.customersPerRead, customers.count)])
+            let spans = group.flatMap { linesByCustomer[$0] ?? [] }
+            guard let start = spans.map(\.start).min(), let end = spans.map(\.end).max() else { continue }
+            let rowsByCustomer = Dictionary(grouping: try await store.usageRows(from: start, to: end, customers: group)) {
+                $0.stripeCustomerID ?? ""
+            }
+            for customer in group {
+                let rows = rowsByCustomer[customer] ?? []
+                for line in linesByCustomer[customer] ?? [] {
+                    usage[line.id] = rows.reduce(0) { total, row in
+                        row.createdAt >= line.start && row.createdAt < line.end ? total + max(0, row.tokens) : total
+                    }
                 }
             }
         }
         return usage
     }
+
+    /// Customers whose rows one read brings: few scans of the usage query, and a month of a group's rows in memory.
+    static let customersPerRead = 50
 }
