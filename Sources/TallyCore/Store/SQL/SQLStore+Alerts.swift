@@ -94,10 +94,13 @@ extension SQLStore: UsageAlertStore {
         try await sql.transaction { sql in
             for batch in SQLStatement.batches(keys, columns: 4) {
                 let rows = SQLStatement.values(batch.map { [$0.teamID, $0.periodStart, $0.threshold, $0.channel.rawValue] })
+                // A join on the values, not `(…) IN (VALUES …)`: SQLite scans the whole ledger for a row-value IN,
+                // once per statement, where the join looks each key up in the unique index.
                 try await sql.execute("""
-                    UPDATE \(raw: p)usage_notifications
-                    SET status = \(outcome.rawValue), attempts = attempts + 1, last_error = \(error), sent_at = \(at)
-                    WHERE (team_id, period_start, threshold, channel) IN (\(rows))
+                    UPDATE \(raw: p)usage_notifications AS n
+                    SET status = \(outcome.rawValue), attempts = n.attempts + 1, last_error = \(error), sent_at = \(at)
+                    FROM (\(rows)) AS v
+                    WHERE n.team_id = v.column1 AND n.period_start = v.column2 AND n.threshold = v.column3 AND n.channel = v.column4
                     """)
             }
         }
