@@ -16,6 +16,11 @@ struct MIMEEncodingTests {
             + "xxxxxx =F0=9F=98=80 end=20")
     }
 
+    @Test("LF and CRLF both end a line; a CR on its own is escaped, even just before a CRLF")
+    func lineEnds() {
+        #expect(QuotedPrintable.encode("a\nb\r\nc\rd\r\r\ne\n") == "a\r\nb\r\nc=0Dd=0D\r\ne\r\n")
+    }
+
     @Test("the Date header is RFC 5322 in UTC, the second rounded as DateFormatter rounds it")
     func dateHeader() {
         #expect(MIMEEncoder.rfc5322Date(Date(timeIntervalSince1970: 1_795_000_000.25)) == "Wed, 18 Nov 2026 11:06:40 +0000")
