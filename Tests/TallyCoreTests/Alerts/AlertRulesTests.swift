@@ -24,6 +24,28 @@ struct AlertRulesTests {
         #expect(AlertThresholds(ratios: [0.5], warning: 0.8, hardLimit: 1.2).ratios == [0.5, 1.2])
     }
 
+    @Test("the percent a notice shows is rounded down to one decimal, as printf would print it")
+    func percentShown() {
+        let period = TeamBillingPeriod(teamID: "1", start: AlertsScenario.periodStart, end: AlertsScenario.periodEnd)
+        let shown = { (used: Int64, allowance: Int64) in
+            UsageNotice(teamID: "1", teamName: "Acme", threshold: 0.8, level: .warning, used: used, allowance: allowance,
+                        period: period, projectedLimitAt: nil).templateValues["percent"]
+        }
+        #expect(shown(879, 1_000) == "87.9")
+        #expect(shown(8_799, 10_000) == "87.9")
+        #expect(shown(9_996, 10_000) == "99.9")
+        #expect(shown(1_000, 1_000) == "100.0")
+        #expect(shown(0, 1_000) == "0.0")
+        #expect(shown(7, 0) == "0.0")
+        #expect(shown(123_456_789_012, 3) == String(format: "%.1f", (123_456_789_012.0 / 3 * 1_000).rounded(.down) / 10))
+        #expect(shown(Int64.max, 1) == String(format: "%.1f", (Double(Int64.max) * 1_000).rounded(.down) / 10))
+        for used in stride(from: Int64(0), through: 3_000, by: 7) {
+            #expect(shown(used, 2_999) == String(format: "%.1f", (Double(used) / 2_999 * 1_000).rounded(.down) / 10))
+        }
+        #expect(UsageNotice.day(AlertsScenario.periodStart) == AlertsScenario.periodStart.formatted(
+            Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!).year().month().day()))
+    }
+
     @Test("the projection is linear from the period's usage so far")
     func projection() {
         let start = AlertsScenario.periodStart

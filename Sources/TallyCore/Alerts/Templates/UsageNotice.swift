@@ -32,7 +32,7 @@ public struct UsageNotice: Sendable, Equatable {
             "team_id": teamID,
             "used": Self.grouped(used),
             "allowance": Self.grouped(allowance),
-            "percent": String(format: "%.1f", percent),
+            "percent": Self.oneDecimal(percent),
             "threshold_percent": String(Int((threshold * 100).rounded())),
             "level": level.rawValue,
             "period_start": Self.day(period.start),
@@ -47,8 +47,17 @@ public struct UsageNotice: Sendable, Equatable {
         return values
     }
 
+    /// The values are built for every notice of a night, tens of thousands: no formatter on this path.
     static func day(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!).year().month().day())
+        UTCCalendarText.day(date)
+    }
+
+    /// `%.1f` of a value already rounded down to tenths, written from its whole tenths.
+    static func oneDecimal(_ value: Double) -> String {
+        let tenths = (value * 10).rounded()
+        guard tenths.magnitude < 1e15 else { return String(format: "%.1f", value) }
+        let whole = Int64(tenths)
+        return "\(whole < 0 ? "-" : "")\(whole.magnitude / 10).\(whole.magnitude % 10)"
     }
 
     static func grouped(_ value: Int64) -> String {
