@@ -43,12 +43,12 @@ struct UsageAlertBatchingTests {
         }
     }
 
-    @Test("a run stopped between batches has recorded the batches before; the next sends the rest, no email twice",
+    @Test("a run stopped mid-way finishes and records the batches under way; the next sends the rest, no email twice",
           arguments: StoreBackendUnderTest.all)
     func stopBetweenBatches(backend: StoreBackendUnderTest) async throws {
-        try await AlertsScenario.run(on: backend, moreTeams: 6) { scenario in
-            // Given six teams at 85 % of their plan, sent two teams to a batch
-            try await scenario.subscribeMoreTeams(using: 850, count: 6)
+        try await AlertsScenario.run(on: backend, moreTeams: 8) { scenario in
+            // Given eight teams at 85 % of their plan, sent two teams to a batch, two batches under way at a time
+            try await scenario.subscribeMoreTeams(using: 850, count: 8)
             let composition = scenario.composition()
             let stopping = StopAfterFirstBatch(base: try composition.liveUsageNotifier(), interrupt: composition.interrupt)
             var job = composition.usageAlertsJob(notifier: stopping)
@@ -57,11 +57,12 @@ struct UsageAlertBatchingTests {
             // When the run is stopped (SIGTERM) once its first batch has gone out
             await #expect(throws: JobInterrupted.self) { try await job.evaluate() }
 
-            // Then the first batch's two teams are recorded as sent, the others still due
+            // Then the two batches under way (four teams) are finished and recorded as sent, the third never
+            // started, and the others are still due
             let sentTeams = try await scenario.store.usageNotifications(periodStartingAtOrAfter: .distantPast)
                 .filter { $0.status == .sent }.map(\.key.teamID)
-            #expect(Set(sentTeams) == ["101", "102"])
-            #expect(try scenario.emails().count == 2)
+            #expect(Set(sentTeams) == ["101", "102", "103", "104"])
+            #expect(try scenario.emails().count == 4)
 
             // And the next run sends the other four, so each owner has exactly one email
             var rerun = scenario.composition().usageAlertsJob(notifier: try scenario.composition().liveUsageNotifier())
@@ -69,9 +70,9 @@ struct UsageAlertBatchingTests {
             let summary = try await rerun.evaluate()
             #expect(summary.delivered == 8)
             let recipients = try scenario.emails().compactMap { $0.header("To") }
-            #expect(recipients.sorted() == (101...106).map { "owner\($0)@teams.test" })
+            #expect(recipients.sorted() == (101...108).map { "owner\($0)@teams.test" })
             let ledger = try await scenario.store.usageNotifications(periodStartingAtOrAfter: .distantPast)
-            #expect(ledger.count == 24 && ledger.allSatisfy { $0.status == .sent })
+            #expect(ledger.count == 32 && ledger.allSatisfy { $0.status == .sent })
         }
     }
 }

@@ -6,10 +6,11 @@ import Logging
 /// for the next run.
 ///
 /// Notices go out in batches of `batchSize` teams: one notifier batch (one transaction for the in-app rows,
-/// one disk flush for the outbox), then one transaction marking the batch's ledger rows. A run that dies
-/// between batches has marked every batch before as sent, so the next run sends only the rest; one that dies
-/// inside a batch sends that batch's emails and webhooks again (its in-app rows are written once whatever
-/// happens).
+/// one disk flush for the outbox), then one transaction marking the batch's ledger rows. Two batches are under
+/// way at a time, so one renders and encodes its emails on one core while the other waits on the disk and the
+/// database. A stop (SIGTERM) starts no further batch and lets the two under way finish and be marked, so the
+/// next run sends only the rest; a run killed outright sends the emails and webhooks of the batches it had
+/// under way again (their in-app rows are written once whatever happens).
 struct UsageAlertExecutor: Sendable {
     /// The ledger, the caps and the owners' addresses.
     var store: any UsageNotificationLedger & UsageCapStore & TeamContactSource
@@ -22,6 +23,8 @@ struct UsageAlertExecutor: Sendable {
     /// Teams per batch: large enough that the fixed cost of a batch (three disk flushes) is small per notice,
     /// small enough that a crash re-sends little and a batch's emails are few in memory.
     var batchSize = 500
+    /// Batches under way at once: two keep both cores busy, one rendering while the other writes.
+    var batchesInFlight = 2
 
     /// Notices delivered and channels that failed.
     struct Outcome: Sendable, Equatable {
@@ -36,20 +39,36 @@ struct UsageAlertExecutor: Sendable {
         for teamID in plan.newlyBlocked { logger.notice("team \(teamID) reached its plan's hard limit and is blocked") }
         for teamID in plan.unblocked { logger.notice("team \(teamID) is under its plan's hard limit again and is unblocked") }
 
-        var outcome = Outcome()
-        guard !plan.notices.isEmpty else { return outcome }
+        guard !plan.notices.isEmpty else { return Outcome() }
         let owners = try await store.teamOwnerEmails()
-        for start in stride(from: 0, to: plan.notices.count, by: max(1, batchSize)) {
-            try interrupt.check()
-            let teams = plan.notices[start..<min(start + max(1, batchSize), plan.notices.count)]
-            try await send(teams, owners: owners, webhooks: webhooks, outcome: &outcome)
+        let size = max(1, batchSize)
+        let batches = stride(from: 0, to: plan.notices.count, by: size).map {
+            plan.notices[$0..<min($0 + size, plan.notices.count)]
         }
-        return outcome
+        return try await withThrowingTaskGroup(of: Outcome.self) { group in
+            var outcome = Outcome(), next = 0
+            // A stop is checked before each batch starts; the batches under way finish and are marked first.
+            func startNext() -> Bool {
+                guard next < batches.count, !interrupt.isRequested else { return false }
+                let teams = batches[next]
+                next += 1
+                group.addTask { try await send(teams, owners: owners, webhooks: webhooks) }
+                return true
+            }
+            for _ in 0..<max(1, batchesInFlight) { guard startNext() else { break } }
+            while let finished = try await group.next() {
+                outcome.delivered += finished.delivered
+                outcome.failed += finished.failed
+                _ = startNext()
+            }
+            try interrupt.check()
+            return outcome
+        }
     }
 
     /// Sends one batch of teams' notices and records in the ledger what went out and what failed.
-    private func send(_ teams: ArraySlice<TeamNotices>, owners: [String: [String]], webhooks: [String: TeamWebhook],
-                      outcome: inout Outcome) async throws {
+    private func send(_ teams: ArraySlice<TeamNotices>, owners: [String: [String]], webhooks: [String: TeamWebhook]) async throws -> Outcome {
+        var outcome = Outcome()
         var planned: [(teamID: String, notice: ChannelNotice)] = []
         var deliveries: [UsageNoticeDelivery] = []
         for team in teams {
@@ -84,5 +103,6 @@ struct UsageAlertExecutor: Sendable {
             try await store.markUsageNotifications(keys, outcome: .failed, error: message, at: now)
         }
         try await store.markUsageNotifications(sent, outcome: .sent, error: nil, at: now)
+        return outcome
     }
 }
