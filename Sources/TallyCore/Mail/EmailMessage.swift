@@ -54,8 +54,24 @@ public struct EmailAddress: Sendable, Equatable, Hashable, CustomStringConvertib
 
     public var description: String { name.map { "\($0) <\(address)>" } ?? address }
 
+    /// `local@domain`, each part non-empty, with no white space and none of `@<>,;"\()[]` (the pattern
+    /// `^[^\s@<>,;"\\()\[\]]+@[^\s@<>,;"\\()\[\]]+$`, checked without a regular expression: every recipient of
+    /// every email is parsed). Unlike the pattern's `$`, a line break at the very end is refused too.
     static func isValidAddress(_ text: String) -> Bool {
-        text.range(of: #"^[^\s@<>,;"\\()\[\]]+@[^\s@<>,;"\\()\[\]]+$"#, options: .regularExpression) != nil
+        var atSigns = 0, localLength = 0, domainLength = 0
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "@":
+                atSigns += 1
+                guard atSigns == 1 else { return false }
+            case "<", ">", ",", ";", "\"", "\\", "(", ")", "[", "]":
+                return false
+            default:
+                guard !scalar.properties.isWhitespace else { return false }
+                if atSigns == 0 { localLength += 1 } else { domainLength += 1 }
+            }
+        }
+        return atSigns == 1 && localLength > 0 && domainLength > 0
     }
 }
 

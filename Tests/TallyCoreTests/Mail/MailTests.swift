@@ -62,6 +62,21 @@ struct MailTests {
         #expect(EmailAddress(parsing: "nobody") == nil)
     }
 
+    @Test("an address is valid exactly when it matches local@domain without white space or <>,;\"\\()[]")
+    func addressRule() {
+        let pattern = #"^[^\s@<>,;"\\()\[\]]+@[^\s@<>,;"\\()\[\]]+$"#
+        let candidates = ["ops@example.com", "a@b", "@b", "a@", "a@@b", "a@b@c", "a b@c", "a@b c", "a\u{A0}@b", 
+                          "a\u{2029}@b", "a\t@b", "a\u{0B}@b", "a\u{85}@b", "a\u{0C}@b", "<a@b>", "a,b@c", "a;b@c", "\"a\"@b",
+                          "a\\b@c", "a(b)@c", "a[b]@c", "zoë@exämple.test", "a@b.c.d", "", "@", "a\u{3000}@b", "a\u{200B}@b",
+                          "a\r@b", "a\n@b", "a\u{1680}@b", "x+tag@y.z"]
+        for candidate in candidates {
+            let expected = candidate.range(of: pattern, options: .regularExpression) != nil
+            #expect(EmailAddress.isValidAddress(candidate) == expected, "\(candidate.debugDescription)")
+        }
+        // The pattern's `$` lets a final line break through; the check does not.
+        #expect(!EmailAddress.isValidAddress("a@b\u{2028}") && !EmailAddress.isValidAddress("a@b\n"))
+    }
+
     @Test("without SMTP the email lands in the outbox as a complete .eml readable only by owner and group")
     func outbox() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-outbox-\(UUID().uuidString)")
