@@ -53,7 +53,9 @@ public struct OutboxMailer: Mailer {
     /// `<date>-<message id>.eml`, so the outbox lists in the order the emails were written.
     static func fileName(of message: EmailMessage) -> String {
         let stamp = UTCCalendarText.instant(message.date).filter { $0 != "-" && $0 != ":" }
-        let id = message.messageID.trimmingCharacters(in: CharacterSet(charactersIn: "<>")).split(separator: "@").first.map(String.init) ?? UUID().uuidString
+        var bracketed = Substring(message.messageID).drop(while: { $0 == "<" || $0 == ">" })
+        while let last = bracketed.last, last == "<" || last == ">" { bracketed = bracketed.dropLast() }
+        let id = bracketed.split(separator: "@").first.map(String.init) ?? UUID().uuidString
         return "\(stamp)-\(MIMEEncoder.sanitizedFilename(id)).eml"
     }
 

@@ -117,7 +117,7 @@ private final class TransactionCountingStore: UsageAlertStore {
     func usageNotifications(periodStartingAtOrAfter start: Date) async throws -> [UsageNotificationRecord] {
         try await base.usageNotifications(periodStartingAtOrAfter: start)
     }
-    func claimUsageNotifications(_ records: [UsageNotificationRecord]) async throws -> Int {
+    func claimUsageNotifications(_ records: [UsageNotificationRecord]) async throws {
         try await counted { try await base.claimUsageNotifications(records) }
     }
     func markUsageNotifications(_ keys: [UsageNotificationKey], outcome: UsageNotificationStatus, error: String?, at: Date) async throws {

@@ -108,6 +108,9 @@ public struct LiveUsageNotifier: UsageNotifier {
 
     /// A subject is one line: the MIME encoder guards headers too, but a title in the app must not wrap either.
     static func subjectLine(_ text: String) -> String {
-        String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 }).trimmingCharacters(in: .whitespaces)
+        // Most subjects are ASCII with no tab, line break or space at either end: nothing to change.
+        let bytes = text.utf8
+        if bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), bytes.first != 0x20, bytes.last != 0x20 { return text }
+        return String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 }).trimmingCharacters(in: .whitespaces)
     }
 }

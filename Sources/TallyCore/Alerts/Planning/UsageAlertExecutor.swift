@@ -34,7 +34,7 @@ struct UsageAlertExecutor: Sendable {
 
     /// `webhooks`: the teams' webhooks, as read for the plan.
     func execute(_ plan: UsageAlertPlan, webhooks: [String: TeamWebhook]) async throws -> Outcome {
-        _ = try await store.claimUsageNotifications(plan.claims)
+        try await store.claimUsageNotifications(plan.claims)
         try await store.saveUsageCaps(plan.caps)
         for teamID in plan.newlyBlocked { logger.notice("team \(teamID) reached its plan's hard limit and is blocked") }
         for teamID in plan.unblocked { logger.notice("team \(teamID) is under its plan's hard limit again and is unblocked") }

@@ -26,9 +26,9 @@ public protocol TeamContactSource: Sendable {
 public protocol UsageNotificationLedger: Sendable {
     /// The ledger rows of the given teams' periods (`tally_usage_notifications`).
     func usageNotifications(periodStartingAtOrAfter start: Date) async throws -> [UsageNotificationRecord]
-    /// Inserts the rows whose (team, period, threshold, channel) is not in the ledger yet, as pending;
-    /// returns how many were new. Existing rows are left alone, which makes re-runs silent.
-    func claimUsageNotifications(_ records: [UsageNotificationRecord]) async throws -> Int
+    /// Inserts the rows whose (team, period, threshold, channel) is not in the ledger yet, as pending.
+    /// Existing rows are left alone, which makes re-runs silent.
+    func claimUsageNotifications(_ records: [UsageNotificationRecord]) async throws
     /// Marks ledger rows sent, or failed with `error` (they stay due and are retried by the next run).
     func markUsageNotifications(_ keys: [UsageNotificationKey], outcome: UsageNotificationStatus, error: String?, at: Date) async throws
     /// Writes in-app notifications for the app's notification centre, once per (team, period, threshold), all

@@ -73,18 +73,16 @@ extension SQLStore: UsageAlertStore {
     static let notificationColumns = ["team_id", "period_start", "threshold", "channel", "used", "allowance", "sent_at",
                                       "status", "attempts"]
 
-    func claimUsageNotifications(_ records: [UsageNotificationRecord]) async throws -> Int {
-        guard !records.isEmpty else { return 0 }
+    func claimUsageNotifications(_ records: [UsageNotificationRecord]) async throws {
+        guard !records.isEmpty else { return }
         let table = "\(prefix)usage_notifications"
-        return try await sql.transaction { sql in
-            var inserted = 0
+        try await sql.transaction { sql in
             for batch in SQLStatement.batches(records, columns: Self.notificationColumns.count) {
-                inserted += try await sql.query(.insert(into: table, columns: Self.notificationColumns, rows: batch.map { record in
+                try await sql.execute(.insert(into: table, columns: Self.notificationColumns, rows: batch.map { record in
                     [record.key.teamID, record.key.periodStart, record.key.threshold, record.key.channel.rawValue, record.used,
                      record.allowance, record.sentAt, "pending", 0]
-                }, suffix: "ON CONFLICT (team_id, period_start, threshold, channel) DO NOTHING\nRETURNING 1 AS claimed")).count
+                }, suffix: "ON CONFLICT (team_id, period_start, threshold, channel) DO NOTHING"))
             }
-            return inserted
         }
     }
 
