@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Logging
 import TallyTestKit
 @testable import TallyCore
 
@@ -287,6 +288,57 @@ struct UsageAlertsJobTests {
                 now: scenario.clock.now())
 
             #expect(usage == [PeriodUsage(teamID: "1", tokens: 300)])
+        }
+    }
+
+    @Test("on SQLite the period usage is read in slices of the row ids on connections of their own, adding up to the one query's totals",
+          arguments: StoreBackendUnderTest.all)
+    func periodUsageInSlices(backend: StoreBackendUnderTest) async throws {
+        try await AlertsScenario.run(on: backend) { scenario in
+            // Given two teams with 90 rows each spread over the period, and rows that must not count: before the
+            // period, negative, after now
+            let start = AlertsScenario.periodStart
+            var expected: [String: Int64] = [:]
+            for index in 0..<180 {
+                let team = Int64(index % 2 + 1), tokens = Int64(1 + index * 37 % 1_000)
+                try await scenario.use(tokens, team: team, at: start.addingTimeInterval(Double(index) * 600))
+                expected["\(team)", default: 0] += tokens
+            }
+            try await scenario.use(5_000, team: 2, at: start.addingTimeInterval(-60))
+            try await scenario.use(-50, team: 2)
+            try await scenario.use(7_000, team: 1, at: scenario.clock.now().addingTimeInterval(60))
+            let periods = (1...2).map { TeamBillingPeriod(teamID: "\($0)", start: start, end: AlertsScenario.periodEnd) }
+            let store = try #require(scenario.store as? SQLStore)
+
+            // When it is read in one query, and in 2, 3 and 4 slices
+            let whole = try await store.periodUsage(periods, now: scenario.clock.now(), slices: 1)
+            let sliced = try await [2, 3, 4].asyncMap { try await store.periodUsage(periods, now: scenario.clock.now(), slices: $0) }
+
+            // Then every reading has the exact totals; SQLite read the slices asked for, PostgreSQL (which runs a
+            // scan in parallel itself) one query
+            let expectedUsage = expected.map { PeriodUsage(teamID: $0.key, tokens: $0.value) }.sorted { $0.teamID < $1.teamID }
+            #expect(whole.slicesRead == 1 && whole.usage.sorted { $0.teamID < $1.teamID } == expectedUsage)
+            for (reading, slices) in zip(sliced, [2, 3, 4]) {
+                #expect(reading.usage.sorted { $0.teamID < $1.teamID } == expectedUsage)
+                #expect(reading.slicesRead == (backend == .sqlite ? slices : 1))
+            }
+        }
+    }
+
+    @Test("usage ids that are not integers are read in one query, with the same totals")
+    func textIDsInOneQuery() async throws {
+        try await AlertsScenario.run(on: .sqlite) { scenario in
+            try await scenario.use(100, team: 1)
+            try await scenario.use(250, team: 1)
+            let query = UsageQuery.default(for: .sqlite).replacingOccurrences(of: "tu.id AS id", with: "'row-' || tu.id AS id")
+            let store = try await openStore(StoreConfiguration(location: scenario.location, usageQuery: query), logger: Logger(label: "test"))
+            let sqlStore = try #require(store as? SQLStore)
+            let reading = try await sqlStore.periodUsage(
+                [TeamBillingPeriod(teamID: "1", start: AlertsScenario.periodStart, end: AlertsScenario.periodEnd)],
+                now: scenario.clock.now(), slices: 2)
+            try await store.close()
+            #expect(reading.slicesRead == 1)
+            #expect(reading.usage == [PeriodUsage(teamID: "1", tokens: 350)])
         }
     }
 }

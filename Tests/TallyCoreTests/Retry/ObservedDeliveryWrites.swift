@@ -50,6 +50,7 @@ private struct ObservedDatabase: SQLDatabase {
     func tableNames() async throws -> Set<String> { try await base.tableNames() }
     func appliedMigrations() async throws -> [String] { try await base.appliedMigrations() }
     func close() async throws {}
+    func withReaders<T: Sendable>(_ count: Int, _ body: @Sendable ([any SQLExecutor]) async throws -> T) async throws -> T? { nil }
 }
 
 private struct ObservedExecutor: SQLExecutor {

@@ -6,13 +6,36 @@ extension UsageSQL {
     /// Rows that cannot be billed (`UsageProblem`) or lie after `now` are not summed (the reconcile run
     /// reports them), so a hostile value can neither overflow the sum nor count towards a cap.
     public var periodUsage: String {
+        periodUsage(idCondition: nil)
+    }
+
+    /// `periodUsage` over one of `parts` slices of the usage rows, cut by id: slice `part` takes the ids from
+    /// parameter 4 (the first slice: and below, and no id at all) up to parameter 5 (the last slice: without
+    /// end). Every row falls in exactly one slice, whatever its id's type: SQLite orders any two values.
+    /// Parameters: widest start, widest end, now, then the slice's lower and upper cut.
+    func periodUsage(part: Int, of parts: Int) -> String {
+        let lower = "u.id >= \(parameterMarker(4))", upper = "u.id < \(parameterMarker(5))"
+        switch part {
+        case 0: return periodUsage(idCondition: "(\(upper) OR u.id IS NULL)")
+        case parts - 1: return periodUsage(idCondition: lower)
+        default: return periodUsage(idCondition: "\(lower) AND \(upper)")
+        }
+    }
+
+    /// The lowest and the highest usage row id (`ORDER BY … LIMIT 1`: one step down the table's key for the
+    /// default query), to cut `periodUsage` into slices.
+    func usageIDBound(highest: Bool) -> String {
+        "SELECT u.id AS id FROM \(subquery) WHERE u.id IS NOT NULL ORDER BY u.id \(highest ? "DESC" : "ASC") LIMIT 1"
+    }
+
+    private func periodUsage(idCondition: String?) -> String {
         """
             SELECT p.team_id AS team, CAST(SUM(CAST(u.tokens AS BIGINT)) AS BIGINT) AS tokens
             FROM \(subquery)
             JOIN \(Self.alertPeriodsTable) AS p ON p.team_id = CAST(u.team_id AS TEXT)
             WHERE u.created_at >= \(parameterMarker(1)) AND u.created_at < \(parameterMarker(2))
               AND u.created_at >= p.period_start AND u.created_at < p.period_end
-              AND u.created_at <= \(parameterMarker(3)) AND \(problem(now: nil, checkDuplicates: false)) = 0
+              AND u.created_at <= \(parameterMarker(3)) AND \(problem(now: nil, checkDuplicates: false)) = 0\(idCondition.map { "\n  AND \($0)" } ?? "")
             GROUP BY 1
             """
     }

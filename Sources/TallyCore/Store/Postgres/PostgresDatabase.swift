@@ -71,6 +71,11 @@ final class PostgresDatabase: SQLDatabase {
         return Set(try rows.map { try $0["name"] as String })
     }
 
+    /// PostgreSQL runs a long scan in parallel workers itself (`max_parallel_workers_per_gather`).
+    func withReaders<T: Sendable>(_ count: Int, _ body: @Sendable ([any SQLExecutor]) async throws -> T) async throws -> T? {
+        nil
+    }
+
     func close() async throws {
         runTask.cancel()
         await runTask.value

@@ -14,4 +14,8 @@ protocol SQLDatabase: Sendable {
     func appliedMigrations() async throws -> [String]
     /// Closes connections; unusable afterwards.
     func close() async throws
+    /// Runs `body` with `count` read-only connections of its own, closed afterwards, so one long read can run
+    /// in slices on separate cores. Nil where that does not apply: PostgreSQL parallelises a scan itself, and
+    /// a private in-memory SQLite database cannot be opened twice.
+    func withReaders<T: Sendable>(_ count: Int, _ body: @Sendable ([any SQLExecutor]) async throws -> T) async throws -> T?
 }

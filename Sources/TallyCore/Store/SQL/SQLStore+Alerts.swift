@@ -2,26 +2,78 @@ import Foundation
 
 extension SQLStore: UsageAlertStore {
     func periodUsage(_ periods: [TeamBillingPeriod], now: Date) async throws -> [PeriodUsage] {
-        guard let widestStart = periods.map(\.start).min(), let widestEnd = periods.map(\.end).max() else { return [] }
-        let statement = SQLStatement(prepared: usageSQL.periodUsage, arguments: [widestStart, widestEnd, now])
-        let table = UsageSQL.alertPeriodsTable
+        try await periodUsage(periods, now: now, slices: min(4, ProcessInfo.processInfo.activeProcessorCount)).usage
+    }
+
+    /// `periodUsage`, read in `slices` slices of the usage rows at once, each on a read-only connection of its
+    /// own, when the backend offers them and the usage ids are integers: the aggregate is one scan of the whole
+    /// usage table, and it is most of `tally-alerts`' time, on one core. Otherwise one query on the job's
+    /// connection. Also returns how many slices were read (1: one query).
+    func periodUsage(_ periods: [TeamBillingPeriod], now: Date, slices: Int) async throws -> (usage: [PeriodUsage], slicesRead: Int) {
+        guard let widestStart = periods.map(\.start).min(), let widestEnd = periods.map(\.end).max() else { return ([], 1) }
+        let arguments: [any SQLBindable] = [widestStart, widestEnd, now]
         return try await readingUsage {
-            // A temporary table lives on one connection, so it is filled and read inside one transaction.
-            try await sql.transaction { sql in
-                try await sql.execute(SQLStatement(stringLiteral: UsageSQL.createAlertPeriods))
-                try await sql.execute("DELETE FROM \(raw: table)")
-                for batch in SQLStatement.batches(periods, columns: 3) {
-                    try await sql.execute(.insert(into: table, columns: ["team_id", "period_start", "period_end"],
-                                                  rows: batch.map { [$0.teamID, $0.start, $0.end] },
-                                                  suffix: "ON CONFLICT (team_id) DO UPDATE SET period_start = excluded.period_start, period_end = excluded.period_end"))
+            let usageSQL = self.usageSQL
+            if slices > 1, case let sliced?? = try await database.withReaders(slices, { readers -> [PeriodUsage]? in
+                guard let cuts = try await Self.usageIDCuts(slices, usageSQL, on: readers[0]) else { return nil }
+                return try await withThrowingTaskGroup(of: [PeriodUsage].self) { group in
+                    for (slice, reader) in readers.enumerated() {
+                        // The last slice has no upper cut, and a statement takes exactly the parameters it names.
+                        let bounds = slice == slices - 1 ? [cuts[slice]] : [cuts[slice], cuts[slice + 1]]
+                        let statement = SQLStatement(prepared: usageSQL.periodUsage(part: slice, of: slices),
+                                                     arguments: arguments + bounds)
+                        group.addTask { try await Self.periodUsage(periods, statement, on: reader) }
+                    }
+                    return try await group.reduce(into: []) { $0 += $1 }
                 }
-                let usage = try await sql.query(statement).map { row in
-                    PeriodUsage(teamID: try row["team"], tokens: try row["tokens"] ?? 0)
-                }
-                try await sql.execute("DELETE FROM \(raw: table)")
-                return usage
+            }) {
+                return (try Self.merged(sliced), slices)
             }
+            // A temporary table lives on one connection, so it is filled and read inside one transaction.
+            return (try await sql.transaction { sql in
+                try await Self.periodUsage(periods, SQLStatement(prepared: usageSQL.periodUsage, arguments: arguments), on: sql)
+            }, 1)
         }
+    }
+
+    /// The `slices + 1` cuts of the usage ids, evenly spaced from the lowest to past the highest; nil unless
+    /// both are integers with room for a cut between them (text ids, say, are read in one query). The highest
+    /// is asked first, so ids that are not integers cost one look-up.
+    private static func usageIDCuts(_ slices: Int, _ usageSQL: UsageSQL, on sql: any SQLExecutor) async throws -> [Int64]? {
+        guard case .integer(let high)? = try await sql.queryOne(SQLStatement(prepared: usageSQL.usageIDBound(highest: true), arguments: []))?.values.first,
+              case .integer(let low)? = try await sql.queryOne(SQLStatement(prepared: usageSQL.usageIDBound(highest: false), arguments: []))?.values.first,
+              high > low else { return nil }
+        let (span, wide) = high.subtractingReportingOverflow(low)
+        guard !wide, span < Int64.max / Int64(slices + 1) else { return nil }
+        return (0...slices).map { low + (span + 1) * Int64($0) / Int64(slices) }
+    }
+
+    /// Fills the periods into the connection's temporary table, runs `statement` over it and empties it.
+    private static func periodUsage(_ periods: [TeamBillingPeriod], _ statement: SQLStatement, on sql: any SQLExecutor) async throws -> [PeriodUsage] {
+        let table = UsageSQL.alertPeriodsTable
+        try await sql.execute(SQLStatement(stringLiteral: UsageSQL.createAlertPeriods))
+        try await sql.execute("DELETE FROM \(raw: table)")
+        for batch in SQLStatement.batches(periods, columns: 3) {
+            try await sql.execute(.insert(into: table, columns: ["team_id", "period_start", "period_end"],
+                                          rows: batch.map { [$0.teamID, $0.start, $0.end] },
+                                          suffix: "ON CONFLICT (team_id) DO UPDATE SET period_start = excluded.period_start, period_end = excluded.period_end"))
+        }
+        let usage = try await sql.query(statement).map { row in
+            PeriodUsage(teamID: try row["team"], tokens: try row["tokens"] ?? 0)
+        }
+        try await sql.execute("DELETE FROM \(raw: table)")
+        return usage
+    }
+
+    /// A team's slices added up; a total past 64 bits fails as the one query's SUM would.
+    private static func merged(_ slices: [PeriodUsage]) throws -> [PeriodUsage] {
+        var totals: [String: Int64] = [:]
+        for usage in slices {
+            let (sum, overflow) = totals[usage.teamID, default: 0].addingReportingOverflow(usage.tokens)
+            guard !overflow else { throw ConfigurationError.usageQuery(databaseMessage: "integer overflow") }
+            totals[usage.teamID] = sum
+        }
+        return totals.map { PeriodUsage(teamID: $0.key, tokens: $0.value) }
     }
 
     func teamOwnerEmails() async throws -> [String: [String]] {
