@@ -325,20 +325,20 @@ struct UsageAlertsJobTests {
         }
     }
 
-    @Test("usage ids that are not integers are read in one query, with the same totals")
-    func textIDsInOneQuery() async throws {
+    @Test("usage ids that are text are read in one query, rows without an id beside the slices, each row counted once",
+          arguments: [("'row-' || tu.id AS id", 1), ("CASE WHEN tu.tokens > 200 THEN NULL ELSE tu.id END AS id", 2)])
+    func unusualIDs(idColumn: String, slicesRead: Int) async throws {
         try await AlertsScenario.run(on: .sqlite) { scenario in
-            try await scenario.use(100, team: 1)
-            try await scenario.use(250, team: 1)
-            let query = UsageQuery.default(for: .sqlite).replacingOccurrences(of: "tu.id AS id", with: "'row-' || tu.id AS id")
+            for tokens: Int64 in [100, 250, 30, 400, 7] { try await scenario.use(tokens, team: 1) }
+            let query = UsageQuery.default(for: .sqlite).replacingOccurrences(of: "tu.id AS id", with: idColumn)
             let store = try await openStore(StoreConfiguration(location: scenario.location, usageQuery: query), logger: Logger(label: "test"))
             let sqlStore = try #require(store as? SQLStore)
             let reading = try await sqlStore.periodUsage(
                 [TeamBillingPeriod(teamID: "1", start: AlertsScenario.periodStart, end: AlertsScenario.periodEnd)],
                 now: scenario.clock.now(), slices: 2)
             try await store.close()
-            #expect(reading.slicesRead == 1)
-            #expect(reading.usage == [PeriodUsage(teamID: "1", tokens: 350)])
+            #expect(reading.slicesRead == slicesRead)
+            #expect(reading.usage == [PeriodUsage(teamID: "1", tokens: 787)])
         }
     }
 }

@@ -10,16 +10,23 @@ extension UsageSQL {
     }
 
     /// `periodUsage` over one of `parts` slices of the usage rows, cut by id: slice `part` takes the ids from
-    /// parameter 4 (the first slice: and below, and no id at all) up to parameter 5 (the last slice: without
-    /// end). Every row falls in exactly one slice, whatever its id's type: SQLite orders any two values.
-    /// Parameters: widest start, widest end, now, then the slice's lower and upper cut.
+    /// parameter 4 (the first slice: from the lowest) up to parameter 5 (the last slice: without end). Every id
+    /// falls in exactly one slice, whatever its type (SQLite orders any two values); rows without one are
+    /// `periodUsageWithoutID`'s. Each condition is a plain range, which SQLite reads as a range of the table's
+    /// key; an `OR u.id IS NULL` beside it would make every slice scan the whole table.
+    /// Parameters: widest start, widest end, now, then the slice's cuts (the first slice: the upper only).
     func periodUsage(part: Int, of parts: Int) -> String {
-        let lower = "u.id >= \(parameterMarker(4))", upper = "u.id < \(parameterMarker(5))"
         switch part {
-        case 0: return periodUsage(idCondition: "(\(upper) OR u.id IS NULL)")
-        case parts - 1: return periodUsage(idCondition: lower)
-        default: return periodUsage(idCondition: "\(lower) AND \(upper)")
+        case 0: periodUsage(idCondition: "u.id < \(parameterMarker(4))")
+        case parts - 1: periodUsage(idCondition: "u.id >= \(parameterMarker(4))")
+        default: periodUsage(idCondition: "u.id >= \(parameterMarker(4)) AND u.id < \(parameterMarker(5))")
         }
+    }
+
+    /// `periodUsage` over the rows whose id is NULL, the rows no slice holds. Free where the id is the table's
+    /// key, which is never NULL. Parameters: widest start, widest end, now.
+    var periodUsageWithoutID: String {
+        periodUsage(idCondition: "u.id IS NULL")
     }
 
     /// The lowest and the highest usage row id (`ORDER BY … LIMIT 1`: one step down the table's key for the

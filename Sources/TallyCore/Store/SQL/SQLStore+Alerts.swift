@@ -18,11 +18,12 @@ extension SQLStore: UsageAlertStore {
                 guard let cuts = try await Self.usageIDCuts(slices, usageSQL, on: readers[0]) else { return nil }
                 return try await withThrowingTaskGroup(of: [PeriodUsage].self) { group in
                     for (slice, reader) in readers.enumerated() {
-                        // The last slice has no upper cut, and a statement takes exactly the parameters it names.
-                        let bounds = slice == slices - 1 ? [cuts[slice]] : [cuts[slice], cuts[slice + 1]]
-                        let statement = SQLStatement(prepared: usageSQL.periodUsage(part: slice, of: slices),
-                                                     arguments: arguments + bounds)
-                        group.addTask { try await Self.periodUsage(periods, statement, on: reader) }
+                        // A statement takes exactly the parameters it names: the first slice its upper cut, the
+                        // last its lower one.
+                        let bounds = slice == 0 ? [cuts[1]] : slice == slices - 1 ? [cuts[slice]] : [cuts[slice], cuts[slice + 1]]
+                        var statements = [SQLStatement(prepared: usageSQL.periodUsage(part: slice, of: slices), arguments: arguments + bounds)]
+                        if slice == 0 { statements.append(SQLStatement(prepared: usageSQL.periodUsageWithoutID, arguments: arguments)) }
+                        group.addTask { try await Self.periodUsage(periods, statements, on: reader) }
                     }
                     return try await group.reduce(into: []) { $0 += $1 }
                 }
@@ -31,7 +32,7 @@ extension SQLStore: UsageAlertStore {
             }
             // A temporary table lives on one connection, so it is filled and read inside one transaction.
             return (try await sql.transaction { sql in
-                try await Self.periodUsage(periods, SQLStatement(prepared: usageSQL.periodUsage, arguments: arguments), on: sql)
+                try await Self.periodUsage(periods, [SQLStatement(prepared: usageSQL.periodUsage, arguments: arguments)], on: sql)
             }, 1)
         }
     }
@@ -48,8 +49,8 @@ extension SQLStore: UsageAlertStore {
         return (0...slices).map { low + (span + 1) * Int64($0) / Int64(slices) }
     }
 
-    /// Fills the periods into the connection's temporary table, runs `statement` over it and empties it.
-    private static func periodUsage(_ periods: [TeamBillingPeriod], _ statement: SQLStatement, on sql: any SQLExecutor) async throws -> [PeriodUsage] {
+    /// Fills the periods into the connection's temporary table, runs `statements` over it and empties it.
+    private static func periodUsage(_ periods: [TeamBillingPeriod], _ statements: [SQLStatement], on sql: any SQLExecutor) async throws -> [PeriodUsage] {
         let table = UsageSQL.alertPeriodsTable
         try await sql.execute(SQLStatement(stringLiteral: UsageSQL.createAlertPeriods))
         try await sql.execute("DELETE FROM \(raw: table)")
@@ -58,8 +59,9 @@ extension SQLStore: UsageAlertStore {
                                           rows: batch.map { [$0.teamID, $0.start, $0.end] },
                                           suffix: "ON CONFLICT (team_id) DO UPDATE SET period_start = excluded.period_start, period_end = excluded.period_end"))
         }
-        let usage = try await sql.query(statement).map { row in
-            PeriodUsage(teamID: try row["team"], tokens: try row["tokens"] ?? 0)
+        var usage: [PeriodUsage] = []
+        for statement in statements {
+            usage += try await sql.query(statement).map { row in PeriodUsage(teamID: try row["team"], tokens: try row["tokens"] ?? 0) }
         }
         try await sql.execute("DELETE FROM \(raw: table)")
         return usage
