@@ -39,10 +39,17 @@ let package = Package(
             pkgConfig: "xlsxwriter",
             providers: [.apt(["libxlsxwriter-dev"])]
         ),
+        // SQLite itself, beside GRDB, for the one variadic setting Tally needs (memory statistics off).
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         .target(
             name: "TallyCore",
             dependencies: [
                 "CCurl",
+                "CSQLite",
                 "CXLSXWriter",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),

@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import GRDB
 import Logging
@@ -31,6 +32,7 @@ final class SQLiteDatabase: SQLDatabase {
     /// usually the app's, whose journal mode is the app's to choose. Reads and writes of one job run in
     /// turn on GRDB's own queue, never on the cooperative pool.
     static func open(_ location: DatabaseLocation.SQLiteLocation, configuration: StoreConfiguration, logger: Logger) async throws -> SQLiteDatabase {
+        _ = memoryStatisticsOff
         var grdbConfiguration = Configuration()
         grdbConfiguration.label = "tally"
         // Another job or the app may be writing: wait for it rather than failing at once.
@@ -117,6 +119,10 @@ final class SQLiteDatabase: SQLDatabase {
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
         }
     }
+
+    /// Set once, before the process's first connection: with SQLite's memory statistics on, the read-only
+    /// connections `withReaders` opens wait on one process-wide mutex at every allocation.
+    private static let memoryStatisticsOff: Bool = tally_sqlite_disable_memory_statistics() == SQLITE_OK
 
     /// A SQLite error's own message, without the SQL or its arguments.
     static func message(of error: any Error) -> String {
