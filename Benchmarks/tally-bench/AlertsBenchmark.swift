@@ -36,8 +36,19 @@ struct AlertsBenchmark: AsyncParsableCommand {
         print("| size | teams | rows | tally-alerts (median) | sqlite3 aggregate (median) | ratio, median (spread) | peak memory | notices recorded | emails written | in-app rows | load |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         var medians: [(scale: Double, alerts: Double, sqlite: Double)] = []
+        var scratch: [URL] = []
+        // Each size's files are removed only after the last size: on a file system without a journal, ext4
+        // skips inodes freed in the last 30 s when it creates files, so deleting one size's 45,000 outbox files
+        // just before the next size writes its own would slow the next size down by the benchmark's own doing.
+        defer {
+            for directory in scratch {
+                if keep { print("kept: \(directory.path)") } else { try? FileManager.default.removeItem(at: directory) }
+            }
+        }
         for scale in scales {
-            medians.append(try await measure(scale: scale, job: job))
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-bench-alerts-\(UUID().uuidString)")
+            scratch.append(directory)
+            medians.append(try await measure(scale: scale, job: job, in: directory))
         }
         // How the cost grows from one size to the next, beside the growth of sqlite3's aggregate.
         for (smaller, larger) in zip(medians, medians.dropFirst()) {
@@ -46,13 +57,9 @@ struct AlertsBenchmark: AsyncParsableCommand {
         }
     }
 
-    private func measure(scale: Double, job: String) async throws -> (scale: Double, alerts: Double, sqlite: Double) {
+    private func measure(scale: Double, job: String, in directory: URL) async throws -> (scale: Double, alerts: Double, sqlite: Double) {
         let teams = max(1, Int(Double(self.teams) * scale)), rows = max(1, Int(Double(self.rows) * scale))
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-bench-alerts-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer {
-            if keep { print("kept: \(directory.path)") } else { try? FileManager.default.removeItem(at: directory) }
-        }
         let pristine = directory.appendingPathComponent("pristine.sqlite").path
         let now = Date()
         let periodStart = JobTimeRange.startOfUTCDay(now).addingTimeInterval(-20 * 86_400)
