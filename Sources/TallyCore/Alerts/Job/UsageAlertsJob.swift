@@ -78,12 +78,14 @@ public struct UsageAlertsJob: TallyJob {
         let plans = try await allowances(of: teams, now: now, skipped: &summary.skipped)
         try interrupt.check()
 
-        // One aggregate query for every team's period, then everything else in memory.
-        let usage = try await store.periodUsage(plans.map(\.period), now: now)
+        // One aggregate query for every team's period, then everything else in memory. The ledger, caps and
+        // webhooks are read meanwhile: on SQLite the aggregate runs on read-only connections of its own.
         let earliest = plans.map(\.period.start).min() ?? now
-        let ledger = try await store.usageNotifications(periodStartingAtOrAfter: earliest)
-        let previousCaps = try await store.usageCaps()
-        let webhooks = try await store.teamWebhooks()
+        async let periodUsage = store.periodUsage(plans.map(\.period), now: now)
+        async let ledgerRows = store.usageNotifications(periodStartingAtOrAfter: earliest)
+        async let capRows = store.usageCaps()
+        async let webhookRows = store.teamWebhooks()
+        let (usage, ledger, previousCaps, webhooks) = try await (periodUsage, ledgerRows, capRows, webhookRows)
         let plan = UsageAlertPlanner(thresholds: settings.thresholds, now: now).plan(
             teams: plans, usage: usage, ledger: ledger, previousCaps: previousCaps, teamsWithWebhook: Set(webhooks.keys))
         summary.evaluated = plans.count
@@ -101,16 +103,24 @@ public struct UsageAlertsJob: TallyJob {
 
         let executor = UsageAlertExecutor(store: store, notifier: notifier, opsRecipients: settings.opsRecipients,
                                           logger: logger, interrupt: interrupt, now: now, batchSize: noticeBatchSize)
+        // The report needs only the plan, so it is written while the notices go out.
+        let (skipped, thresholds, directory) = (summary.skipped, settings.thresholds, settings.reportsDirectory)
+        async let reportFile = Self.writeReport(plan.evaluations, skipped: skipped, teams: teams, thresholds: thresholds,
+                                                directory: directory, now: now)
         let outcome = try await executor.execute(plan, webhooks: webhooks)
         summary.delivered = outcome.delivered
         summary.failed = outcome.failed
-
-        let report = UsageAlertsReport.table(evaluations: plan.evaluations, skipped: summary.skipped, teams: teams,
-                                             thresholds: settings.thresholds)
-        let file = ReportPaths(root: settings.reportsDirectory).dailyFile(UsageAlertsReport.fileName, for: now)
-        try await AtomicFileWriter().write(CSVWriter().data(for: report), to: file)
-        summary.reportFile = file
+        summary.reportFile = try await reportFile
         return summary
+    }
+
+    /// Writes `alerts.csv` for the day; returns where.
+    private static func writeReport(_ evaluations: [TeamEvaluation], skipped: [String: TeamAllowance.SkipReason], teams: [TeamRecord],
+                                    thresholds: AlertThresholds, directory: URL, now: Date) async throws -> URL {
+        let report = UsageAlertsReport.table(evaluations: evaluations, skipped: skipped, teams: teams, thresholds: thresholds)
+        let file = ReportPaths(root: directory).dailyFile(UsageAlertsReport.fileName, for: now)
+        try await AtomicFileWriter().write(CSVWriter().data(for: report), to: file)
+        return file
     }
 
     /// Each team's allowance and current period; the teams that have none are added to `skipped` with why.
