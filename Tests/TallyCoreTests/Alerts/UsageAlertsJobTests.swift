@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import Logging
 import TallyTestKit
@@ -322,6 +323,23 @@ struct UsageAlertsJobTests {
                 #expect(reading.usage.sorted { $0.teamID < $1.teamID } == expectedUsage)
                 #expect(reading.slicesRead == (backend == .sqlite ? slices : 1))
             }
+        }
+    }
+
+    @Test("an app database in WAL mode is read in slices too")
+    func walSlices() async throws {
+        try await AlertsScenario.run(on: .sqlite) { scenario in
+            guard case .sqlite(.file(let path)) = scenario.location else { Issue.record("expected a SQLite file"); return }
+            let app = try DatabaseQueue(path: path)
+            try await app.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = WAL") }
+            try app.close()
+            for tokens: Int64 in [100, 250, 30, 400, 7] { try await scenario.use(tokens, team: 1) }
+            let store = try #require(scenario.store as? SQLStore)
+            let reading = try await store.periodUsage(
+                [TeamBillingPeriod(teamID: "1", start: AlertsScenario.periodStart, end: AlertsScenario.periodEnd)],
+                now: scenario.clock.now(), slices: 2)
+            #expect(reading.slicesRead == 2)
+            #expect(reading.usage == [PeriodUsage(teamID: "1", tokens: 787)])
         }
     }
 

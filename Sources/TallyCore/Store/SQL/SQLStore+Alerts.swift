@@ -14,7 +14,7 @@ extension SQLStore: UsageAlertStore {
         let arguments: [any SQLBindable] = [widestStart, widestEnd, now]
         return try await readingUsage {
             let usageSQL = self.usageSQL
-            if slices > 1, case let sliced?? = try await database.withReaders(slices, { readers -> [PeriodUsage]? in
+            if slices > 1, case let sliced?? = try await slicedPeriodUsage(slices, { readers -> [PeriodUsage]? in
                 guard let cuts = try await Self.usageIDCuts(slices, usageSQL, on: readers[0]) else { return nil }
                 return try await withThrowingTaskGroup(of: [PeriodUsage].self) { group in
                     for (slice, reader) in readers.enumerated() {
@@ -34,6 +34,21 @@ extension SQLStore: UsageAlertStore {
             return (try await sql.transaction { sql in
                 try await Self.periodUsage(periods, [SQLStatement(prepared: usageSQL.periodUsage, arguments: arguments)], on: sql)
             }, 1)
+        }
+    }
+
+    /// `body` on `slices` read-only connections. The slices only save time: when they cannot be read (the
+    /// database refuses a read-only connection a read, say), the usage is read in one query on the job's own
+    /// connection, which reports a problem of the query itself as usual.
+    private func slicedPeriodUsage(_ slices: Int, _ body: @Sendable ([any SQLExecutor]) async throws -> [PeriodUsage]?) async throws -> [PeriodUsage]?? {
+        do {
+            return try await database.withReaders(slices, body)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            let reason = String(describing: error).components(separatedBy: " - while executing").first ?? ""
+            logger.warning("reading the period usage in \(slices) slices failed, reading it in one query: \(reason.prefix(300))")
+            return nil
         }
     }
 
