@@ -343,6 +343,26 @@ struct UsageAlertsJobTests {
         }
     }
 
+    @Test("a usage query the database rejects is a USAGE_QUERY error, whether read in slices or not")
+    func brokenQueryInSlices() async throws {
+        try await AlertsScenario.run(on: .sqlite) { scenario in
+            try await scenario.use(100, team: 1)
+            let query = UsageQuery.default(for: .sqlite).replacingOccurrences(of: "tu.tokens AS tokens", with: "tu.no_such_column AS tokens")
+            let store = try await openStore(StoreConfiguration(location: scenario.location, usageQuery: query), logger: Logger(label: "test"))
+            let sqlStore = try #require(store as? SQLStore)
+            for slices in [1, 2] {
+                let error = try await #require(throws: ConfigurationError.self) {
+                    try await sqlStore.periodUsage(
+                        [TeamBillingPeriod(teamID: "1", start: AlertsScenario.periodStart, end: AlertsScenario.periodEnd)],
+                        now: scenario.clock.now(), slices: slices)
+                }
+                #expect(error.key == "USAGE_QUERY")
+                #expect(error.description.contains("no_such_column"))
+            }
+            try await store.close()
+        }
+    }
+
     @Test("usage ids that are text are read in one query, rows without an id beside the slices, each row counted once",
           arguments: [("'row-' || tu.id AS id", 1), ("CASE WHEN tu.tokens > 200 THEN NULL ELSE tu.id END AS id", 2)])
     func unusualIDs(idColumn: String, slicesRead: Int) async throws {

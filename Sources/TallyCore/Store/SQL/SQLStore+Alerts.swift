@@ -39,12 +39,14 @@ extension SQLStore: UsageAlertStore {
 
     /// `body` on `slices` read-only connections. The slices only save time: when they cannot be read (the
     /// database refuses a read-only connection a read, say), the usage is read in one query on the job's own
-    /// connection, which reports a problem of the query itself as usual.
+    /// connection. A problem of the usage query itself is reported as it is.
     private func slicedPeriodUsage(_ slices: Int, _ body: @Sendable ([any SQLExecutor]) async throws -> [PeriodUsage]?) async throws -> [PeriodUsage]?? {
         do {
             return try await database.withReaders(slices, body)
         } catch is CancellationError {
             throw CancellationError()
+        } catch where error is SQLRowDecodingError || sql.statementProblem(error) != nil {
+            throw error
         } catch {
             let reason = String(describing: error).components(separatedBy: " - while executing").first ?? ""
             logger.warning("reading the period usage in \(slices) slices failed, reading it in one query: \(reason.prefix(300))")
