@@ -42,7 +42,9 @@ struct AlertRulesTests {
         for used in stride(from: Int64(0), through: 3_000, by: 7) {
             #expect(shown(used, 2_999) == String(format: "%.1f", (Double(used) / 2_999 * 1_000).rounded(.down) / 10))
         }
-        #expect(UsageNotice.day(AlertsScenario.periodStart) == AlertsScenario.periodStart.formatted(
+        let values = UsageNotice(teamID: "1", teamName: "Acme", threshold: 0.8, level: .warning, used: 1, allowance: 2,
+                                 period: period, projectedLimitAt: nil).templateValues
+        #expect(values["period_start"] == AlertsScenario.periodStart.formatted(
             Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!).year().month().day()))
     }
 

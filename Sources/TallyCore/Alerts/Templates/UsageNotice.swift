@@ -23,7 +23,8 @@ public struct UsageNotice: Sendable, Equatable {
         self.projectedLimitAt = projectedLimitAt
     }
 
-    /// The values templates can name.
+    /// The values templates can name. They are built for every notice of a night, tens of thousands: no
+    /// formatter on this path (days through `UTCCalendarText`, the percent from its whole tenths).
     public var templateValues: [String: String] {
         // One decimal, rounded down: 87.9 % never reads as 87 %, and 99.96 % never claims the limit.
         let percent = allowance > 0 ? (Double(used) / Double(allowance) * 1_000).rounded(.down) / 10 : 0
@@ -35,21 +36,16 @@ public struct UsageNotice: Sendable, Equatable {
             "percent": Self.oneDecimal(percent),
             "threshold_percent": String(Int((threshold * 100).rounded())),
             "level": level.rawValue,
-            "period_start": Self.day(period.start),
-            "period_end": Self.day(period.end),
+            "period_start": UTCCalendarText.day(period.start),
+            "period_end": UTCCalendarText.day(period.end),
             "is_limit": level == .limit ? "yes" : "",
             "is_urgent": level == .urgent ? "yes" : "",
         ]
         if let projectedLimitAt {
             values["projection"] = "At this pace you reach 100 % on \(UsageProjection.dayOfMonth(projectedLimitAt))"
-            values["projected_date"] = Self.day(projectedLimitAt)
+            values["projected_date"] = UTCCalendarText.day(projectedLimitAt)
         }
         return values
-    }
-
-    /// The values are built for every notice of a night, tens of thousands: no formatter on this path.
-    static func day(_ date: Date) -> String {
-        UTCCalendarText.day(date)
     }
 
     /// `%.1f` of a value already rounded down to tenths, written from its whole tenths.

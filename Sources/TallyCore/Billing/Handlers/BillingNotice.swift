@@ -21,6 +21,6 @@ enum BillingText {
     }
 
     static func day(_ date: Date?) -> String {
-        date.map(UsageNotice.day) ?? ""
+        date.map(UTCCalendarText.day) ?? ""
     }
 }

@@ -14,7 +14,7 @@ extension SQLStore: UsageAlertStore {
         let arguments: [any SQLBindable] = [widestStart, widestEnd, now]
         return try await readingUsage {
             let usageSQL = self.usageSQL
-            if slices > 1, case let sliced?? = try await slicedPeriodUsage(slices, { readers -> [PeriodUsage]? in
+            if slices > 1, let sliced = try await slicedPeriodUsage(slices, { readers -> [PeriodUsage]? in
                 guard let cuts = try await Self.usageIDCuts(slices, usageSQL, on: readers[0]) else { return nil }
                 return try await withThrowingTaskGroup(of: [PeriodUsage].self) { group in
                     for (slice, reader) in readers.enumerated() {
@@ -37,12 +37,13 @@ extension SQLStore: UsageAlertStore {
         }
     }
 
-    /// `body` on `slices` read-only connections. The slices only save time: when they cannot be read (the
-    /// database refuses a read-only connection a read, say), the usage is read in one query on the job's own
-    /// connection. A problem of the usage query itself is reported as it is.
-    private func slicedPeriodUsage(_ slices: Int, _ body: @Sendable ([any SQLExecutor]) async throws -> [PeriodUsage]?) async throws -> [PeriodUsage]?? {
+    /// `body` on `slices` read-only connections; nil when the backend has none or `body` declines. The slices
+    /// only save time: when they cannot be read (the database refuses a read-only connection a read, say), the
+    /// usage is read in one query on the job's own connection. A problem of the usage query itself is reported
+    /// as it is.
+    private func slicedPeriodUsage(_ slices: Int, _ body: @Sendable ([any SQLExecutor]) async throws -> [PeriodUsage]?) async throws -> [PeriodUsage]? {
         do {
-            return try await database.withReaders(slices, body)
+            return try await database.withReaders(slices, body) ?? nil
         } catch is CancellationError {
             throw CancellationError()
         } catch where error is SQLRowDecodingError || sql.statementProblem(error) != nil {
